@@ -1,0 +1,125 @@
+import cookie from '@fastify/cookie'
+import sensible from '@fastify/sensible'
+import websocket from '@fastify/websocket'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Logger } from 'pino'
+import { Registry } from 'prom-client'
+import { createAlertSink, type AlertSink } from './alerts/sink.js'
+import alertsPlugin from './alerts/plugin.js'
+import authPlugin from './auth/plugin.js'
+import authRoutes from './auth/routes.js'
+import type { Config } from './config.js'
+import databasePlugin from './database/plugin.js'
+import type { Deps } from './deps.js'
+import errorsPlugin from './errors/plugin.js'
+import { createHealthRegistry, type HealthRegistry } from './infra/health.js'
+import healthRoutes from './infra/health-routes.js'
+import { loggerOptions, redactText } from './infra/logger.js'
+import { createMetrics, type Metrics } from './metrics/registry.js'
+import metricsRoutes from './metrics/routes.js'
+import schedulingPlugin from './scheduling/plugin.js'
+import webPlugin from './web/plugin.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    deps: Deps
+    metrics: Metrics
+    health: HealthRegistry
+    alertSink: AlertSink
+  }
+}
+
+export interface BuildOptions {
+  /** A pino logger (main.ts), or false to stay quiet (tests). Defaults to the config's level on stdout. */
+  logger?: Logger | false
+  /** The metrics the deps were created with; a fresh registry otherwise. Never the global one. */
+  metrics?: Metrics
+  /** Leave out parts a test does not need. Everything is on by default. */
+  parts?: Partial<Record<'errors' | 'database' | 'alerts' | 'scheduling' | 'web', boolean>>
+}
+
+/**
+ * Builds the whole service without listening: main.ts listens, tests inject.
+ * Every service is created here once and handed to the plugins that use it.
+ */
+export async function buildApp (config: Config, deps: Deps, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const logging: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = opts.logger === false
+    ? { logger: false }
+    : opts.logger !== undefined ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: loggerOptions(config.logLevel) }
+  const app = Fastify({
+    ...logging,
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const metrics = opts.metrics ?? createMetrics(new Registry())
+  app.decorate('config', config)
+  app.decorate('deps', deps)
+  app.decorate('metrics', metrics)
+  app.decorate('health', createHealthRegistry())
+  app.decorate('alertSink', createAlertSink((err) => app.log.error({ err }, 'internal alert handler failed')))
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000)
+  })
+
+  // One error handler: 4xx shows its message, 5xx hides it (it is logged with the request).
+  app.setErrorHandler((err: Error & { statusCode?: number, validation?: unknown, code?: string }, request, reply) => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
+    if (status >= 500) request.log.error({ err }, 'request failed')
+    else request.log.info({ err: { message: err.message, code: err.code } }, 'request refused')
+    const message = status >= 500 && status !== 502 && status !== 503 && status !== 504
+      ? 'Internal error. It has been logged with request id ' + request.id + '.'
+      : redactText(err.validation !== undefined ? `Invalid request: ${err.message}` : err.message)
+    return reply.code(status).send({ statusCode: status, error: httpName(status), message })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `No route for ${request.method} ${request.url.split('?')[0]}` })
+  })
+
+  await app.register(sensible)
+  await app.register(cookie)
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
+  await app.register(authPlugin, { config })
+  await app.register(authRoutes, { config })
+  await app.register(metricsRoutes)
+  await app.register(healthRoutes, { config })
+
+  const parts = { errors: true, database: true, alerts: true, scheduling: true, web: true, ...opts.parts }
+  if (parts.errors) await app.register(errorsPlugin, { config })
+  if (parts.database) await app.register(databasePlugin, { config })
+  if (parts.alerts) await app.register(alertsPlugin, { config })
+  if (parts.scheduling) await app.register(schedulingPlugin, { config })
+  if (parts.web) await app.register(webPlugin, { config })
+
+  return app
+}
+
+function httpName (status: number): string {
+  const names: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    409: 'Conflict',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
+    422: 'Unprocessable Entity',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+    502: 'Bad Gateway',
+    503: 'Service Unavailable',
+    504: 'Gateway Timeout',
+  }
+  return names[status] ?? (status >= 500 ? 'Server Error' : 'Client Error')
+}

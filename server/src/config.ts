@@ -1,0 +1,289 @@
+import path from 'node:path'
+
+/**
+ * Typed, validated configuration read once from the environment.
+ * Every variable is documented in the README's table; a bad value stops the
+ * start with a message that names the variable and says what it expected.
+ */
+export interface Config {
+  port: number
+  host: string
+  basePath: string
+  dataDir: string
+  logLevel: string
+  /** Public URL of this TovWatch (used in links sent to Discord and in alert rules). */
+  publicUrl: string
+  /** Where TovWatch writes its own JSON logs (read back by the file log source). */
+  logFile: string
+
+  loki: {
+    url: string | undefined
+    tenant: string | undefined
+    username: string | undefined
+    password: string | undefined
+    token: string | undefined
+    selector: string
+    concurrency: number
+    chunkHours: number
+    entryLimit: number
+    chunkTimeoutMs: number
+    deadlineMs: number
+    maxSplits: number
+    maxRetries: number
+    /** `auto` probes /loki/api/v1/status/buildinfo; `inline` forces (?i), `alternation` forces [eE]rror classes. */
+    caseInsensitive: 'auto' | 'inline' | 'alternation'
+  }
+  logFiles: string[]
+  maxRangeDays: number
+  /** Noise and severity rules; unset: the shipped rules/noise.yml. */
+  noiseRulesFile: string | undefined
+
+  redisUrl: string | undefined
+  /** TovPlay's database: the scheduling core. Unset: embedded PGlite. */
+  databaseUrl: string | undefined
+  /** The database the watch probes, through the read-only monitoring role. */
+  monitorDatabaseUrl: string | undefined
+  /** TovWatch's own store (alerts, audit of admin actions). Keep it apart from TovPlay's in production. */
+  tovwatchDatabaseUrl: string | undefined
+  expectedDatabase: string | undefined
+  probeIntervalS: number
+  watchedTables: string[] | undefined
+  rowDropAlertPct: number
+  exactCountMaxRows: number
+  connUsedAlertPct: number
+  idleInTxAlertS: number
+  pgbouncerAdminUrl: string | undefined
+  pgbouncerWaitAlertS: number
+  backup: {
+    dir: string | undefined
+    table: string | undefined
+    maxAgeH: number
+    keep: number
+  }
+  allowTerminateIdle: boolean
+
+  auth: {
+    tokens: Array<{ name: string, role: Role, secret: string }>
+    sessionSecret: string | undefined
+    embedSecret: string | undefined
+    embedAllowedOrigins: string[]
+    cookieSecure: 'auto' | 'always' | 'never'
+  }
+
+  alerts: {
+    webhookToken: string | undefined
+    webhookUsername: string | undefined
+    webhookPassword: string | undefined
+    allowUnauthenticated: boolean
+    retentionDays: number
+    webhookBodyLimitBytes: number
+    discordWebhookUrl: string | undefined
+    slackWebhookUrl: string | undefined
+    notifyMinSeverity: 'critical' | 'high' | 'medium' | 'low'
+    repeatIntervalS: number
+    wsAllowedOrigins: string[]
+    wsQueueLimit: number
+  }
+}
+
+export type Role = 'viewer' | 'admin'
+
+export class ConfigError extends Error {
+  constructor (readonly variable: string, message: string) {
+    super(`${variable}: ${message}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+function str (env: Env, name: string): string | undefined {
+  const v = env[name]
+  return v === undefined || v.trim() === '' ? undefined : v.trim()
+}
+
+function int (env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = str(env, name)
+  if (raw === undefined) return def
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`)
+  const n = Number(raw)
+  if (n < min || n > max) throw new ConfigError(name, `expected a number from ${min} to ${max}, got ${n}`)
+  return n
+}
+
+function bool (env: Env, name: string, def: boolean): boolean {
+  const raw = str(env, name)
+  if (raw === undefined) return def
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new ConfigError(name, `expected true or false, got "${raw}"`)
+}
+
+function oneOf<T extends string> (env: Env, name: string, def: T, allowed: readonly T[]): T {
+  const raw = str(env, name)
+  if (raw === undefined) return def
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`)
+  }
+  return raw as T
+}
+
+function list (env: Env, name: string): string[] {
+  const raw = str(env, name)
+  return raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean)
+}
+
+function url (env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = str(env, name)
+  if (raw === undefined) return undefined
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    // Never echo the value: URLs often carry passwords.
+    throw new ConfigError(name, 'is not a valid URL')
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `expected a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`)
+  }
+  return raw
+}
+
+function parseTokens (raw: string | undefined): Config['auth']['tokens'] {
+  if (raw === undefined) return []
+  return raw.split(',').filter((s) => s.trim() !== '').map((entry, i) => {
+    const [name, role, ...rest] = entry.trim().split(':')
+    const secret = rest.join(':')
+    if (!name || !role || !secret) {
+      throw new ConfigError('TOVWATCH_TOKENS', `entry ${i + 1} must be name:role:secret`)
+    }
+    if (role !== 'viewer' && role !== 'admin') {
+      throw new ConfigError('TOVWATCH_TOKENS', `entry ${i + 1} ("${name}") has role "${role}"; expected viewer or admin`)
+    }
+    if (secret.length < 16) {
+      throw new ConfigError('TOVWATCH_TOKENS', `entry ${i + 1} ("${name}") has a secret shorter than 16 characters`)
+    }
+    return { name, role, secret }
+  })
+}
+
+function basePath (env: Env): string {
+  const raw = str(env, 'BASE_PATH') ?? '/logs'
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(raw) || raw.includes('//')) {
+    throw new ConfigError('BASE_PATH', `expected a path like /logs, got "${raw}"`)
+  }
+  return raw.length > 1 ? raw.replace(/\/+$/, '') : raw
+}
+
+export function loadConfig (env: Env = process.env): Config {
+  const dataDir = path.resolve(str(env, 'DATA_DIR') ?? '.data')
+  const port = int(env, 'PORT', 3000, 0, 65535)
+  const host = str(env, 'HOST') ?? '127.0.0.1'
+  const bp = basePath(env)
+  const lokiUrl = url(env, 'LOKI_URL', ['http:', 'https:'])
+  const lokiToken = str(env, 'LOKI_TOKEN')
+  const lokiUser = str(env, 'LOKI_USERNAME')
+  const lokiPassword = str(env, 'LOKI_PASSWORD')
+  if ((lokiUser === undefined) !== (lokiPassword === undefined)) {
+    throw new ConfigError(lokiUser === undefined ? 'LOKI_USERNAME' : 'LOKI_PASSWORD', 'LOKI_USERNAME and LOKI_PASSWORD go together')
+  }
+  if (lokiToken !== undefined && lokiUser !== undefined) {
+    throw new ConfigError('LOKI_TOKEN', 'set either LOKI_TOKEN or LOKI_USERNAME/LOKI_PASSWORD, not both')
+  }
+  const logFile = path.resolve(str(env, 'TOVWATCH_LOG_FILE') ?? path.join(dataDir, 'logs', 'tovwatch.log'))
+  const pgProtocols = ['postgres:', 'postgresql:']
+  const databaseUrl = url(env, 'DATABASE_URL', pgProtocols)
+  const watched = list(env, 'WATCHED_TABLES')
+  const webhookUser = str(env, 'ALERT_WEBHOOK_USERNAME')
+  const webhookPassword = str(env, 'ALERT_WEBHOOK_PASSWORD')
+  if ((webhookUser === undefined) !== (webhookPassword === undefined)) {
+    throw new ConfigError('ALERT_WEBHOOK_USERNAME', 'ALERT_WEBHOOK_USERNAME and ALERT_WEBHOOK_PASSWORD go together')
+  }
+
+  return {
+    port,
+    host,
+    basePath: bp,
+    dataDir,
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    logFile,
+    loki: {
+      url: lokiUrl?.replace(/\/+$/, ''),
+      tenant: str(env, 'LOKI_TENANT'),
+      username: lokiUser,
+      password: lokiPassword,
+      token: lokiToken,
+      selector: str(env, 'LOKI_SELECTOR') ?? '{job=~".+"}',
+      concurrency: int(env, 'LOKI_CONCURRENCY', 4, 1, 64),
+      chunkHours: int(env, 'LOKI_CHUNK_HOURS', 6, 1, 168),
+      entryLimit: int(env, 'LOKI_ENTRY_LIMIT', 5000, 10, 100_000),
+      chunkTimeoutMs: int(env, 'LOKI_CHUNK_TIMEOUT_MS', 15_000, 100, 300_000),
+      deadlineMs: int(env, 'LOKI_DEADLINE_MS', 60_000, 500, 600_000),
+      maxSplits: int(env, 'LOKI_MAX_SPLITS', 64, 0, 10_000),
+      maxRetries: int(env, 'LOKI_MAX_RETRIES', 5, 0, 20),
+      caseInsensitive: oneOf(env, 'LOKI_CASE_INSENSITIVE', 'auto', ['auto', 'inline', 'alternation'] as const),
+    },
+    logFiles: list(env, 'LOG_FILES').length > 0 ? list(env, 'LOG_FILES') : [path.join(dataDir, 'logs', '*.log')],
+    maxRangeDays: int(env, 'MAX_RANGE_DAYS', 7, 1, 90),
+    noiseRulesFile: str(env, 'NOISE_RULES_FILE') !== undefined ? path.resolve(str(env, 'NOISE_RULES_FILE') as string) : undefined,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    databaseUrl,
+    monitorDatabaseUrl: url(env, 'MONITOR_DATABASE_URL', pgProtocols) ?? databaseUrl,
+    tovwatchDatabaseUrl: url(env, 'TOVWATCH_DATABASE_URL', pgProtocols) ?? databaseUrl,
+    expectedDatabase: str(env, 'EXPECTED_DATABASE'),
+    probeIntervalS: int(env, 'PROBE_INTERVAL_S', 15, 1, 3600),
+    watchedTables: watched.length > 0 ? watched : undefined,
+    rowDropAlertPct: int(env, 'ROW_DROP_ALERT_PCT', 50, 1, 100),
+    exactCountMaxRows: int(env, 'EXACT_COUNT_MAX_ROWS', 100_000, 0, 1_000_000_000),
+    connUsedAlertPct: int(env, 'CONN_USED_ALERT_PCT', 80, 1, 100),
+    idleInTxAlertS: int(env, 'IDLE_IN_TX_ALERT_S', 300, 1, 86_400),
+    pgbouncerAdminUrl: url(env, 'PGBOUNCER_ADMIN_URL', pgProtocols),
+    pgbouncerWaitAlertS: int(env, 'PGBOUNCER_WAIT_ALERT_S', 10, 1, 3600),
+    backup: {
+      dir: str(env, 'BACKUP_DIR') !== undefined ? path.resolve(str(env, 'BACKUP_DIR') as string) : path.join(dataDir, 'backups'),
+      table: str(env, 'BACKUP_TABLE'),
+      maxAgeH: int(env, 'BACKUP_MAX_AGE_H', 6, 1, 24 * 365),
+      keep: int(env, 'BACKUP_KEEP', 14, 1, 1000),
+    },
+    allowTerminateIdle: bool(env, 'ALLOW_TERMINATE_IDLE', false),
+    auth: {
+      tokens: parseTokens(str(env, 'TOVWATCH_TOKENS')),
+      sessionSecret: str(env, 'SESSION_SECRET'),
+      embedSecret: str(env, 'EMBED_SECRET'),
+      embedAllowedOrigins: list(env, 'EMBED_ALLOWED_ORIGINS').map((o, i) => {
+        try {
+          return new URL(o).origin
+        } catch {
+          throw new ConfigError('EMBED_ALLOWED_ORIGINS', `entry ${i + 1} ("${o}") is not an origin like https://grafana.example.com`)
+        }
+      }),
+      cookieSecure: oneOf(env, 'COOKIE_SECURE', 'auto', ['auto', 'always', 'never'] as const),
+    },
+    alerts: {
+      webhookToken: str(env, 'ALERT_WEBHOOK_TOKEN'),
+      webhookUsername: webhookUser,
+      webhookPassword,
+      allowUnauthenticated: bool(env, 'ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED', false),
+      retentionDays: int(env, 'ALERT_RETENTION_DAYS', 30, 1, 3650),
+      webhookBodyLimitBytes: int(env, 'ALERT_WEBHOOK_BODY_LIMIT', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      discordWebhookUrl: url(env, 'DISCORD_WEBHOOK_URL', ['https:', 'http:']),
+      slackWebhookUrl: url(env, 'SLACK_WEBHOOK_URL', ['https:', 'http:']),
+      notifyMinSeverity: oneOf(env, 'NOTIFY_MIN_SEVERITY', 'high', ['critical', 'high', 'medium', 'low'] as const),
+      repeatIntervalS: int(env, 'NOTIFY_REPEAT_INTERVAL_S', 4 * 3600, 0, 7 * 86_400),
+      wsAllowedOrigins: list(env, 'WS_ALLOWED_ORIGINS'),
+      wsQueueLimit: int(env, 'WS_QUEUE_LIMIT', 1000, 10, 1_000_000),
+    },
+  }
+}
+
+/** The database name in a connection URL, or undefined. */
+export function databaseNameOf (connectionUrl: string | undefined): string | undefined {
+  if (connectionUrl === undefined) return undefined
+  try {
+    const name = decodeURIComponent(new URL(connectionUrl).pathname.replace(/^\//, ''))
+    return name === '' ? undefined : name
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,92 @@
+import RE2 from 're2'
+import type { LineFilter } from './source.js'
+
+/** The longest search a user may send (characters, before trimming). */
+export const MAX_QUERY_LENGTH = 1000
+
+/** A search refused before anything is sent to a log source; the route answers 400 with it. */
+export class SearchError extends Error {
+  readonly statusCode = 400
+  readonly field = 'q'
+  constructor (message: string) {
+    super(message)
+    this.name = 'SearchError'
+  }
+}
+
+// Constructs RE2 refuses with terse messages ("invalid perl operator: (?="); say what they are.
+const UNSUPPORTED: Array<[RegExp, string]> = [
+  [/\(\?=/, 'RE2 does not support lookahead (?=...); match the text itself instead'],
+  [/\(\?!/, 'RE2 does not support negative lookahead (?!...); search for what you want, not what you do not want'],
+  [/\(\?<[=!]/, 'RE2 does not support lookbehind (?<=...) or (?<!...)'],
+  [/\\[1-9]|\\k</, 'RE2 does not support backreferences such as \\1 or \\k<name>'],
+  [/\(\?<[A-Za-z_]/, 'write named groups as (?P<name>...): older Loki versions refuse (?<name>...)'],
+  [/\\[uU]/, 'write Unicode escapes as \\x{00e9}: RE2 (and Loki) do not understand \\u00e9'],
+  [/\\c[A-Za-z]/, 'RE2 does not support control escapes such as \\cA'],
+]
+
+/**
+ * Why RE2 (and so Loki, which uses Go's RE2 dialect) would refuse a pattern, or
+ * undefined when it compiles. node-re2 quietly translates a few JavaScript-only forms
+ * that Loki would reject; those are refused here too, so what passes here passes there.
+ */
+export function re2Problem (pattern: string, flags = ''): string | undefined {
+  // Skip escaped backslashes so "\\1" (a literal backslash then 1) is not taken for a backreference.
+  const unescaped = pattern.replace(/\\\\/g, '')
+  for (const [re, message] of UNSUPPORTED) if (re.test(unescaped)) return message
+  try {
+    // eslint-disable-next-line no-new
+    new RE2(pattern, flags)
+    return undefined
+  } catch (err) {
+    return (err as Error).message
+  }
+}
+
+/**
+ * Parses the user's search `q`:
+ * - empty or missing: no filter;
+ * - `/pattern/` or `/pattern/i`: an RE2 regex (case-sensitive unless `i`);
+ * - anything else: plain text, matched case-insensitively (the team searched for
+ *   error|Error|ERROR by hand before, field note 3). For a case-sensitive text
+ *   search, write it as a regex: `/Error/`.
+ * Throws SearchError (400, field q) with a message that says what is wrong.
+ */
+export function parseSearch (q: string | undefined): LineFilter | undefined {
+  if (q === undefined) return undefined
+  if (q.length > MAX_QUERY_LENGTH) {
+    throw new SearchError(`the search is ${q.length} characters long; the limit is ${MAX_QUERY_LENGTH}`)
+  }
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f]/.exec(q)
+  if (control !== null) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(2, '0')
+    throw new SearchError(`the search contains a control character (U+00${code.toUpperCase()}); log lines are searched one line at a time`)
+  }
+  const trimmed = q.trim()
+  if (trimmed === '') return undefined
+
+  const regex = /^\/(.*)\/([a-z]*)$/s.exec(trimmed)
+  if (regex === null) return { kind: 'text', text: trimmed, caseInsensitive: true }
+
+  const [, pattern = '', flags = ''] = regex
+  if (flags !== '' && flags !== 'i') {
+    throw new SearchError(`unsupported regex flag "${flags.replace('i', '')}"; only /pattern/i (case-insensitive) is supported`)
+  }
+  if (pattern === '') throw new SearchError('the regex between the slashes is empty')
+  const problem = re2Problem(pattern, flags)
+  if (problem !== undefined) throw new SearchError(`invalid regex /${pattern}/: ${problem}`)
+  return { kind: 'regex', pattern, caseInsensitive: flags === 'i' }
+}
+
+/** A compiled matcher for a LineFilter (used by sources that filter locally, e.g. files). */
+export function lineMatcher (filter: LineFilter | undefined): (line: string) => boolean {
+  if (filter === undefined) return () => true
+  if (filter.kind === 'regex') {
+    const re = new RE2(filter.pattern, filter.caseInsensitive ? 'i' : '')
+    return (line) => re.test(line)
+  }
+  if (!filter.caseInsensitive) return (line) => line.includes(filter.text)
+  const needle = filter.text.toLowerCase()
+  return (line) => line.toLowerCase().includes(needle)
+}

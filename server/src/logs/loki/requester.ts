@@ -1,0 +1,95 @@
+/**
+ * Loki requests as the rest of the source sees them: through the adaptive
+ * limiter, retried on 429/5xx/timeouts/network errors with full-jitter backoff
+ * that honours Retry-After, measured, and parsed into entries or samples.
+ */
+import type { LogEntry } from '../source.js'
+import { LokiHttpError, RETRYABLE, type LokiHttp } from './client.js'
+import type { AdaptiveLimiter } from './limiter.js'
+import type { LokiMetrics } from './metrics.js'
+import { backoffMs, sleep } from './retry.js'
+
+export const QUERY_RANGE = '/loki/api/v1/query_range'
+
+export interface RequestContext {
+  signal: AbortSignal
+  /** Epoch ms after which no retry is started (the query's deadline). */
+  deadlineAt: number
+  /** Overrides LOKI_MAX_RETRIES, e.g. 0 for a request that only helps planning. */
+  maxRetries?: number
+  /** Overrides LOKI_CHUNK_TIMEOUT_MS for one request. */
+  timeoutMs?: number
+}
+
+export interface Requester {
+  get: (path: string, params: Record<string, string>, ctx: RequestContext) => Promise<unknown>
+}
+
+export function createRequester (o: { http: LokiHttp, limiter: AdaptiveLimiter, metrics: LokiMetrics, maxRetries: number, timeoutMs: number, rnd?: () => number }): Requester {
+  return {
+    async get (path, params, ctx) {
+      for (let attempt = 0; ; attempt++) {
+        const started = performance.now()
+        try {
+          const body = await o.limiter.run(() => o.http.get(path, params, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? o.timeoutMs }), ctx.signal)
+          o.limiter.onSuccess()
+          o.metrics.externalCall('ok', (performance.now() - started) / 1000)
+          return body
+        } catch (caught) {
+          if (ctx.signal.aborted) throw new LokiHttpError('aborted', 'cancelled')
+          const err = caught instanceof LokiHttpError ? caught : new LokiHttpError('network', `Loki request failed: ${(caught as Error).message}`)
+          o.metrics.externalCall(err.kind, (performance.now() - started) / 1000)
+          if (err.kind === 'rate_limited') {
+            o.metrics.rateLimited.inc()
+            o.limiter.onRateLimited()
+          }
+          if (!RETRYABLE.has(err.kind)) throw err
+          if (attempt >= (ctx.maxRetries ?? o.maxRetries)) throw new LokiHttpError(err.kind, `${err.message} (gave up after ${attempt + 1} attempts)`, err.status)
+          const wait = Math.max(err.retryAfterMs ?? 0, backoffMs(attempt, o.rnd))
+          if (Date.now() + wait > ctx.deadlineAt) {
+            throw new LokiHttpError(err.kind, `${err.message}; the next retry (in ${Math.round(wait)} ms${err.retryAfterMs !== undefined ? ', as Retry-After asks' : ''}) would pass the deadline`, err.status)
+          }
+          o.metrics.retries.inc({ reason: err.kind as 'rate_limited' | 'server_error' | 'timeout' | 'network' })
+          try {
+            await sleep(wait, ctx.signal)
+          } catch {
+            throw new LokiHttpError('aborted', 'cancelled')
+          }
+        }
+      }
+    },
+  }
+}
+
+interface StreamsBody { status?: string, data?: { resultType?: string, result?: Array<{ stream?: Record<string, string>, values?: unknown[][] }> } }
+interface MatrixBody { status?: string, data?: { resultType?: string, result?: Array<{ metric?: Record<string, string>, values?: Array<[number, string]> }> } }
+
+/** Entries of a streams answer; labels objects are shared per stream. */
+export function parseStreams (body: unknown): LogEntry[] {
+  const b = body as StreamsBody
+  if (b?.status !== 'success' || b.data?.resultType !== 'streams' || !Array.isArray(b.data.result)) {
+    throw new LokiHttpError('server_error', `unexpected answer from Loki (resultType ${String(b?.data?.resultType)})`)
+  }
+  const out: LogEntry[] = []
+  for (const s of b.data.result) {
+    const labels = s.stream ?? {}
+    for (const v of s.values ?? []) out.push({ tsNs: BigInt(v[0] as string), labels, line: String(v[1]) })
+  }
+  return out
+}
+
+/** Samples of a matrix answer, summed over series: epoch ms → value. */
+export function parseMatrix (body: unknown): Map<number, number> {
+  const b = body as MatrixBody
+  if (b?.status !== 'success' || b.data?.resultType !== 'matrix' || !Array.isArray(b.data.result)) {
+    throw new LokiHttpError('server_error', `unexpected answer from Loki (resultType ${String(b?.data?.resultType)})`)
+  }
+  const out = new Map<number, number>()
+  for (const s of b.data.result) {
+    for (const [t, v] of s.values ?? []) {
+      const ms = Math.round(Number(t) * 1000)
+      out.set(ms, (out.get(ms) ?? 0) + Number(v))
+    }
+  }
+  return out
+}

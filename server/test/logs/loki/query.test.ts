@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { M } from '../../../src/metrics/names.js'
+import { startLokiDouble, type LokiDouble } from '../../helpers/loki-double.js'
+import { collect, HOUR_MS, isNewestFirst, makeSource, metricValue, ns, type TestSource } from './setup.js'
+
+const NOW = Date.now()
+const ALL = '{job=~".+"}'
+let d: LokiDouble | undefined
+let t: TestSource | undefined
+afterEach(async () => { await t?.src.close(); await d?.close(); d = undefined; t = undefined })
+
+describe('Loki source: complete answers', () => {
+  it('returns every matching line once, newest first, with auth and tenant headers', async () => {
+    d = await startLokiDouble({ tenant: 'tovplay', authorization: 'Basic ' + Buffer.from('reader:s3cret-pass').toString('base64'), data: { count: 6000, startMs: NOW - 30 * HOUR_MS, endMs: NOW } })
+    t = makeSource(d.url, { LOKI_TENANT: 'tovplay', LOKI_USERNAME: 'reader', LOKI_PASSWORD: 's3cret-pass' })
+    const range = { startNs: ns(NOW - 24 * HOUR_MS), endNs: ns(NOW) }
+    const r = await collect(t.src, { ...range, filter: { kind: 'text', text: 'error', caseInsensitive: true } })
+    expect(r.outcome).toMatchObject({ complete: true, incompleteReasons: [], failedChunks: [] })
+    expect(r.entries.length).toBe(d.trueCount(`${ALL} |~ "(?i)error"`, range.startNs, range.endNs))
+    expect(r.entries.length).toBeGreaterThan(100)
+    expect(r.outcome.entries).toBe(r.entries.length)
+    expect(isNewestFirst(r.entries)).toBe(true)
+    expect(new Set(r.entries.map((e) => `${e.tsNs}${e.line}`)).size).toBe(r.entries.length)
+    expect(r.entries.every((e) => e.tsNs >= range.startNs && e.tsNs < range.endNs)).toBe(true)
+    // 24 h in 6 h chunks (4 or 5), delivered as pages; quiet closed chunks share requests after one count query.
+    const count = d.queries().filter((q) => q.query.startsWith('sum('))
+    const fetches = d.queries().filter((q) => !q.query.startsWith('sum('))
+    expect(count.map((q) => [q.query, q.step])).toEqual([[`sum(count_over_time(${ALL} |~ "(?i)error" [900s]))`, '900s']])
+    expect(fetches.length).toBeGreaterThanOrEqual(1)
+    expect(fetches.every((q) => q.direction === 'backward' && q.limit === 5000)).toBe(true)
+    expect(d.queries().every((q) => q.tenant === 'tovplay' && q.status === 200)).toBe(true)
+    expect(r.pages).toBeGreaterThanOrEqual(4)
+    expect(t.logs.join('\n')).not.toContain('s3cret-pass')
+  })
+
+  it('sends a bearer token when LOKI_TOKEN is set', async () => {
+    d = await startLokiDouble({ authorization: 'Bearer tok-123456789', data: { count: 100, startMs: NOW - HOUR_MS, endMs: NOW } })
+    t = makeSource(d.url, { LOKI_TOKEN: 'tok-123456789' })
+    const r = await collect(t.src, { startNs: ns(NOW - HOUR_MS), endNs: ns(NOW) })
+    expect(r.entries.length).toBe(100)
+  })
+
+  it('pages backward through a chunk that hits the entry limit until it is complete', async () => {
+    d = await startLokiDouble({ data: { count: 2500, startMs: NOW - 5 * HOUR_MS, endMs: NOW - HOUR_MS } })
+    t = makeSource(d.url, { LOKI_ENTRY_LIMIT: '300', LOKI_CHUNK_HOURS: '24' })
+    const r = await collect(t.src, { startNs: ns(NOW - 6 * HOUR_MS), endNs: ns(NOW) })
+    expect(r.outcome.complete).toBe(true)
+    expect(r.entries.length).toBe(2500)
+    expect(isNewestFirst(r.entries)).toBe(true)
+    const limits = d.queries().map((q) => q.limit)
+    expect(limits.every((l) => l === 300)).toBe(true)
+    // Later pages end where the previous one's oldest entry was.
+    const ends = d.queries().map((q) => q.endNs as bigint)
+    expect(new Set(ends).size).toBeGreaterThanOrEqual(9)
+  })
+
+  it('says complete:false and why when the extra requests run out (LOKI_MAX_SPLITS)', async () => {
+    d = await startLokiDouble({ data: { count: 2500, startMs: NOW - 5 * HOUR_MS, endMs: NOW - HOUR_MS } })
+    t = makeSource(d.url, { LOKI_ENTRY_LIMIT: '300', LOKI_CHUNK_HOURS: '24', LOKI_MAX_SPLITS: '2' })
+    const r = await collect(t.src, { startNs: ns(NOW - 6 * HOUR_MS), endNs: ns(NOW) })
+    expect(r.outcome.complete).toBe(false)
+    expect(r.entries.length).toBeLessThan(2500)
+    expect(r.entries.length).toBeGreaterThanOrEqual(900)
+    expect(r.outcome.incompleteReasons.join(' ')).toMatch(/entry limit \(300\).*LOKI_MAX_SPLITS/)
+    expect(await metricValue(t.metrics, M.lokiIncomplete)).toBe(1)
+  })
+
+  it("stops at the caller's maxEntries with the newest entries and says so", async () => {
+    d = await startLokiDouble({ data: { count: 3000, startMs: NOW - 20 * HOUR_MS, endMs: NOW } })
+    t = makeSource(d.url)
+    const range = { startNs: ns(NOW - 24 * HOUR_MS), endNs: ns(NOW) }
+    const all = await collect(t.src, range)
+    const capped = await collect(t.src, { ...range, maxEntries: 250 })
+    expect(capped.entries).toHaveLength(250)
+    expect(capped.outcome.complete).toBe(false)
+    expect(capped.outcome.incompleteReasons.join(' ')).toMatch(/entry cap of 250/)
+    expect(capped.entries.map((e) => e.tsNs)).toEqual(all.entries.slice(0, 250).map((e) => e.tsNs))
+  })
+
+  it('splits a chunk that Loki refuses as too long', async () => {
+    d = await startLokiDouble({ maxQueryLengthMs: 2 * HOUR_MS, data: { count: 800, startMs: NOW - 12 * HOUR_MS, endMs: NOW } })
+    t = makeSource(d.url)
+    const range = { startNs: ns(NOW - 12 * HOUR_MS), endNs: ns(NOW) }
+    const r = await collect(t.src, range)
+    expect(r.outcome.complete).toBe(true)
+    expect(r.entries.length).toBe(d.trueCount(ALL, range.startNs, range.endNs))
+    const refused = d.queries().filter((q) => q.status === 400)
+    expect(refused.length).toBeGreaterThan(0)
+    expect(d.queries().filter((q) => q.status === 200).every((q) => (q.endNs as bigint) - (q.startNs as bigint) <= ns(2 * HOUR_MS))).toBe(true)
+  })
+
+  it("lowers its entry limit to the server's max_entries_limit_per_query and remembers it", async () => {
+    d = await startLokiDouble({ maxEntriesLimit: 1000, data: { count: 1500, startMs: NOW - 20 * HOUR_MS, endMs: NOW } })
+    t = makeSource(d.url, { LOKI_ENTRY_LIMIT: '5000' })
+    const range = { startNs: ns(NOW - 20 * HOUR_MS), endNs: ns(NOW) }
+    const r = await collect(t.src, range)
+    expect(r.outcome.complete).toBe(true)
+    expect(r.entries.length).toBe(1500)
+    const before = d.queries().length
+    await collect(t.src, { startNs: ns(NOW - HOUR_MS), endNs: ns(NOW) })
+    expect(d.queries().slice(before).every((q) => q.limit === 1000)).toBe(true)
+  })
+
+  it('re-reads only the open chunk on a warm repeat', async () => {
+    d = await startLokiDouble({ data: { count: 5000, startMs: NOW - 7 * 24 * HOUR_MS, endMs: NOW } })
+    t = makeSource(d.url)
+    const range = { startNs: ns(NOW - 7 * 24 * HOUR_MS), endNs: ns(NOW) }
+    const cold = await collect(t.src, range)
+    expect(cold.outcome.complete).toBe(true)
+    expect(cold.entries).toHaveLength(d.trueCount(ALL, range.startNs, range.endNs))
+    // ~180 lines per chunk: one count query, then the quiet chunks share a few requests.
+    expect(d.queries().length).toBeLessThan(10)
+    const before = d.queries().length
+    const openStart = ns(Math.floor(NOW / (6 * HOUR_MS)) * 6 * HOUR_MS)
+    const warm = await collect(t.src, range)
+    const repeat = d.queries().slice(before)
+    expect(repeat).toHaveLength(1)
+    expect(repeat[0]?.startNs).toBe(openStart)
+    expect(warm.entries.map((e) => e.tsNs)).toEqual(cold.entries.map((e) => e.tsNs))
+    const text = await t.metrics.registry.metrics()
+    expect(text).toMatch(/tovwatch_loki_chunk_duration_seconds_count\{outcome="cached"\} (2[89]|[3-9]\d)/)
+    expect(text).toMatch(/tovwatch_external_call_duration_seconds_count\{target="loki",outcome="ok"\}/)
+  })
+
+  it('chooses the case-insensitive form from buildinfo (auto)', async () => {
+    d = await startLokiDouble({ version: null, data: { count: 300, startMs: NOW - HOUR_MS, endMs: NOW } })
+    t = makeSource(d.url, { LOKI_CASE_INSENSITIVE: 'auto' })
+    const range = { startNs: ns(NOW - HOUR_MS), endNs: ns(NOW) }
+    const r = await collect(t.src, { ...range, filter: { kind: 'text', text: 'error', caseInsensitive: true } })
+    expect(d.queries()[0]?.query).toBe(`${ALL} |~ "[eE][rR][rR][oO][rR]"`)
+    expect(r.entries.length).toBe(d.trueCount(`${ALL} |~ "(?i)error"`, range.startNs, range.endNs))
+    await d.close()
+    d = await startLokiDouble({ version: '2.9.1', data: { count: 300, startMs: NOW - HOUR_MS, endMs: NOW } })
+    await t.src.close()
+    t = makeSource(d.url, { LOKI_CASE_INSENSITIVE: 'auto' })
+    await collect(t.src, { ...range, filter: { kind: 'text', text: 'error', caseInsensitive: true } })
+    expect(d.queries()[0]?.query).toBe(`${ALL} |~ "(?i)error"`)
+  })
+
+  it('creates its metrics once per registry', async () => {
+    d = await startLokiDouble()
+    t = makeSource(d.url)
+    const second = makeSource(d.url, {}, { metrics: t.metrics })
+    await second.src.close()
+    const text = await t.metrics.registry.metrics()
+    for (const name of [M.lokiChunkDuration, M.lokiRetries, M.lokiRateLimited, M.lokiIncomplete, M.lokiUp]) expect(text).toContain(`# TYPE ${name}`)
+  })
+})

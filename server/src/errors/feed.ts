@@ -1,0 +1,139 @@
+import type { Counter } from 'prom-client'
+import type { LogEntry, LogSource, QueryOutcome, SeriesOutcome } from '../logs/source.js'
+import { LogQueryError } from '../logs/source.js'
+import { SEVERITIES, type Severity } from '../metrics/names.js'
+import { CATEGORIES, unionOf, type Category, type Classifier } from './classifier.js'
+import { createGrouper, type ErrorGroup } from './group.js'
+import type { FeedInput } from './input.js'
+
+// TODO(config): ERRORS_MAX_ENTRIES - lines pulled per query for grouping; the series stays exact beyond it.
+export const MAX_FEED_ENTRIES = 50_000
+const STEPS_S = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400]
+const MAX_POINTS = 120
+
+export interface ErrorsAnswer {
+  source: 'loki' | 'files'
+  measuredAt: string
+  range: { start: string, end: string }
+  complete: boolean
+  incompleteReasons: string[]
+  failedChunks: Array<{ start: string, end: string, reason: string }>
+  totals: Record<Severity, number>
+  groups: ErrorGroup[]
+  series: { stepSeconds: number, timestamps: number[] } & Record<Severity, number[]>
+}
+
+export interface FeedDeps {
+  logSource: LogSource
+  classifier: Classifier
+  linesClassified: Counter<'severity'>
+}
+
+export function stepFor (spanMs: number): number {
+  return STEPS_S.find((s) => spanMs / 1000 / s <= MAX_POINTS) ?? (STEPS_S[STEPS_S.length - 1] as number)
+}
+
+/**
+ * The series buckets, one per severity, with the classifier's precedence so a line
+ * counts once: critical beats noise; every other severity excludes noise and the
+ * severities above it.
+ */
+export function severityBuckets (unions: Classifier['unions']) {
+  return SEVERITIES.map((sev, i) => ({
+    name: sev,
+    include: unions[sev],
+    exclude: i === 0 ? undefined : unionOf([unions.noise, ...SEVERITIES.slice(0, i).map((s) => unions[s])]),
+  }))
+}
+
+/** Counts per category, flushed to the metric once per request rather than per line. */
+function categoryCounts () {
+  const counts = new Array<number>(CATEGORIES.length).fill(0)
+  return {
+    add: (code: number) => { counts[code] = (counts[code] as number) + 1 },
+    flush (counter: Counter<'severity'>) {
+      counts.forEach((n, code) => {
+        if (n === 0) return
+        const cat = CATEGORIES[code] as Category
+        counter.inc({ severity: cat === 'none' ? 'noise' : cat }, n)
+      })
+    },
+  }
+}
+
+const toIso = (ns: string) => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString()
+
+/** One request of the error feed: grouped lines from query(), exact counts from series(). */
+export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortSignal): Promise<ErrorsAnswer> {
+  const { logSource, classifier } = deps
+  const measuredAt = new Date().toISOString()
+  const startNs = BigInt(input.startMs) * 1_000_000n
+  const endNs = BigInt(input.endMs) * 1_000_000n
+  const minRank = SEVERITIES.indexOf(input.minSeverity)
+  const grouper = createGrouper(startNs, endNs)
+  const counts = categoryCounts()
+  const u = classifier.unions
+
+  const onPage = (entries: LogEntry[]) => {
+    const codes = classifier.classifyBatch(entries.map((e) => e.line))
+    for (let i = 0; i < entries.length; i++) {
+      const code = codes[i] as number
+      counts.add(code)
+      if (code <= minRank) grouper.add(entries[i] as LogEntry, CATEGORIES[code] as Severity)
+    }
+  }
+
+  // Two disjoint queries, because LogQL cannot say "not noise unless critical".
+  const queries = [{ include: u.critical, exclude: undefined as string | undefined }]
+  if (minRank > 0) {
+    queries.push({ include: unionOf(SEVERITIES.slice(1, minRank + 1).map((s) => u[s])), exclude: unionOf([u.noise, u.critical]) })
+  }
+  const stepSeconds = stepFor(input.endMs - input.startMs)
+  const controller = new AbortController()
+  const abort = () => controller.abort()
+  signal?.addEventListener('abort', abort, { once: true })
+
+  let outcomes: QueryOutcome[]
+  let series: SeriesOutcome
+  try {
+    [series, ...outcomes] = await Promise.all([
+      logSource.series({ startNs, endNs, stepSeconds, filter: input.filter, buckets: severityBuckets(u), signal: controller.signal }),
+      ...queries.map((q) => logSource.query({ startNs, endNs, filter: input.filter, ...q, maxEntries: MAX_FEED_ENTRIES, signal: controller.signal }, onPage)),
+    ])
+  } catch (err) {
+    controller.abort()
+    if (err instanceof LogQueryError) throw err
+    throw new LogQueryError('log source failed', 502)
+  } finally {
+    signal?.removeEventListener('abort', abort)
+    counts.flush(deps.linesClassified)
+  }
+
+  const reasons = new Set<string>()
+  for (const o of outcomes) for (const r of o.incompleteReasons) reasons.add(r)
+  for (const r of series.incompleteReasons) reasons.add(r)
+  for (const o of outcomes) {
+    if (o.entries >= MAX_FEED_ENTRIES) reasons.add(`grouped the newest ${MAX_FEED_ENTRIES} matching lines of a query; older lines are counted in the series and totals but not grouped`)
+  }
+  if (grouper.ungrouped() > 0) reasons.add(`${grouper.ungrouped()} lines had more distinct messages than can be grouped; they are counted in the totals only`)
+  const complete = series.complete && outcomes.every((o) => o.complete) && reasons.size === 0
+
+  const values = (sev: Severity) => {
+    const v = series.values[sev] ?? []
+    return series.timestamps.map((_, i) => v[i] ?? 0)
+  }
+  const seriesOut = { stepSeconds, timestamps: series.timestamps, critical: values('critical'), high: values('high'), medium: values('medium'), low: values('low') }
+  const totals = Object.fromEntries(SEVERITIES.map((s) => [s, seriesOut[s].reduce((a, b) => a + b, 0)])) as Record<Severity, number>
+
+  return {
+    source: logSource.kind,
+    measuredAt,
+    range: { start: new Date(input.startMs).toISOString(), end: new Date(input.endMs).toISOString() },
+    complete,
+    incompleteReasons: [...reasons],
+    failedChunks: outcomes.flatMap((o) => o.failedChunks).map((c) => ({ start: toIso(c.startNs), end: toIso(c.endNs), reason: c.reason })),
+    totals,
+    groups: grouper.result(input.limit),
+    series: seriesOut,
+  }
+}

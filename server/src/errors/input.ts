@@ -1,0 +1,94 @@
+import { parseSearch } from '../logs/filter.js'
+import type { LineFilter } from '../logs/source.js'
+import { SEVERITIES, type Severity } from '../metrics/names.js'
+
+export type Field = 'q' | 'range' | 'start' | 'end' | 'limit' | 'minSeverity'
+
+/** Bad input: the route answers 400 with the field and this message. */
+export class InputError extends Error {
+  readonly statusCode = 400
+  constructor (readonly field: Field, message: string) {
+    super(message)
+    this.name = 'InputError'
+  }
+}
+
+export const RANGES = { '1h': 3600_000, '6h': 6 * 3600_000, '24h': 24 * 3600_000, '7d': 7 * 86_400_000 } as const
+export const DEFAULT_LIMIT = 100
+export const MAX_LIMIT = 1000
+/** How far past now an `end` may be (clock skew between browser and server); later ends are refused. */
+const MAX_FUTURE_MS = 24 * 3600_000
+
+export interface RawErrorsQuery {
+  range?: string
+  start?: string
+  end?: string
+  minSeverity?: string
+  q?: string
+  limit?: string
+}
+
+export interface FeedInput {
+  startMs: number
+  endMs: number
+  minSeverity: Severity
+  filter: LineFilter | undefined
+  limit: number
+}
+
+function parseTime (field: 'start' | 'end', raw: string): number {
+  const value = raw.trim()
+  const ms = /^\d{1,15}$/.test(value) ? Number(value) : /^\d{4}-\d\d-\d\d/.test(value) ? Date.parse(value) : Number.NaN
+  if (!Number.isFinite(ms)) {
+    throw new InputError(field, `${field} must be an ISO 8601 time (2026-11-22T02:00:00Z) or epoch milliseconds, got "${value.slice(0, 40)}"`)
+  }
+  return ms
+}
+
+/** Validates the query string of GET /api/errors; every refusal names its field. */
+export function parseErrorsQuery (raw: RawErrorsQuery, maxRangeDays: number, now = Date.now()): FeedInput {
+  let startMs: number
+  let endMs: number
+  if (raw.start !== undefined || raw.end !== undefined) {
+    if (raw.range !== undefined) throw new InputError('range', 'give either range or start and end, not both')
+    if (raw.start === undefined) throw new InputError('start', 'start is missing: give both start and end, or a range')
+    if (raw.end === undefined) throw new InputError('end', 'end is missing: give both start and end, or a range')
+    startMs = parseTime('start', raw.start)
+    endMs = parseTime('end', raw.end)
+    if (startMs >= endMs) throw new InputError('start', `start (${new Date(startMs).toISOString()}) must be before end (${new Date(endMs).toISOString()})`)
+    if (endMs > now + MAX_FUTURE_MS) throw new InputError('end', `end (${new Date(endMs).toISOString()}) is more than a day in the future`)
+    if (endMs - startMs > maxRangeDays * 86_400_000) {
+      throw new InputError('start', `the range is ${((endMs - startMs) / 86_400_000).toFixed(1)} days; the maximum is ${maxRangeDays} days (MAX_RANGE_DAYS)`)
+    }
+    endMs = Math.min(endMs, now)
+    if (startMs >= endMs) throw new InputError('start', 'start is in the future: there are no logs yet')
+  } else {
+    const range = raw.range ?? '1h'
+    const span = RANGES[range as keyof typeof RANGES]
+    if (span === undefined) throw new InputError('range', `range must be one of ${Object.keys(RANGES).join(', ')} (got "${range.slice(0, 40)}"); or give start and end`)
+    if (span > maxRangeDays * 86_400_000) throw new InputError('range', `range ${range} is longer than the maximum of ${maxRangeDays} days (MAX_RANGE_DAYS)`)
+    endMs = now
+    startMs = now - span
+  }
+
+  const minSeverity = raw.minSeverity ?? 'high'
+  if (!(SEVERITIES as readonly string[]).includes(minSeverity)) {
+    throw new InputError('minSeverity', `minSeverity must be one of ${SEVERITIES.join(', ')} (got "${minSeverity.slice(0, 40)}")`)
+  }
+
+  let limit = DEFAULT_LIMIT
+  if (raw.limit !== undefined) {
+    if (!/^\d{1,7}$/.test(raw.limit.trim()) || Number(raw.limit) < 1 || Number(raw.limit) > MAX_LIMIT) {
+      throw new InputError('limit', `limit must be a whole number from 1 to ${MAX_LIMIT} (got "${raw.limit.slice(0, 40)}")`)
+    }
+    limit = Number(raw.limit)
+  }
+
+  let filter: LineFilter | undefined
+  try {
+    filter = parseSearch(raw.q)
+  } catch (err) {
+    throw new InputError('q', (err as Error).message)
+  }
+  return { startMs, endMs, minSeverity: minSeverity as Severity, filter, limit }
+}

@@ -1,0 +1,53 @@
+import fp from 'fastify-plugin'
+import { Counter, Gauge } from 'prom-client'
+import type { Config } from '../config.js'
+import { M, SEVERITIES } from '../metrics/names.js'
+import { createClassifier } from './classifier.js'
+import errorsRoutes from './routes.js'
+import { DEFAULT_RULES_FILE, loadRules } from './rules.js'
+import { createErrorStats, startRecentErrorsJob, type ErrorStats } from './stats.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Exact error counts per severity (the alerts part's error-spike check uses it). */
+    errorStats: ErrorStats
+  }
+}
+
+export interface ErrorsPluginOptions {
+  config: Config
+  /** Tests point this at a broken file; production ships rules/noise.yml. */
+  rulesFile?: string
+}
+
+/**
+ * The error feed: noise and severity rules (a broken rules file stops the start,
+ * naming the rule), GET {BASE_PATH}/api/errors, errorStats, and the recent-errors gauge.
+ */
+export default fp<ErrorsPluginOptions>(async (app, opts) => {
+  const rules = loadRules(opts.rulesFile ?? opts.config.noiseRulesFile ?? DEFAULT_RULES_FILE)
+  const classifier = createClassifier(rules)
+  const registry = app.metrics.registry
+  const linesClassified = new Counter({
+    name: M.linesClassified,
+    help: 'Log lines classified by the error feed, by result (a severity, or noise for lines that are not errors)',
+    labelNames: ['severity'] as const,
+    registers: [registry],
+  })
+  for (const s of [...SEVERITIES, 'noise']) linesClassified.inc({ severity: s }, 0)
+  const errorsRecent = new Gauge({
+    name: M.errorsRecent,
+    help: 'Error lines per severity in the last 5 minutes (noise excluded), refreshed every minute',
+    labelNames: ['severity'] as const,
+    registers: [registry],
+  })
+
+  const stats = createErrorStats(app.deps.logSource, classifier)
+  app.decorate('errorStats', stats)
+  const job = startRecentErrorsJob(stats, errorsRecent, (err) => app.log.warn({ err: { message: err.message } }, 'recent error counts failed'))
+  app.addHook('onReady', async () => { job.run().catch(() => {}) })
+  app.addHook('onClose', async () => job.stop())
+
+  await app.register(errorsRoutes, { classifier, linesClassified })
+  app.log.debug({ rules: rules.rules.length, file: rules.file }, 'error feed rules loaded')
+}, { name: 'errors' })

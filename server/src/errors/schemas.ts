@@ -1,0 +1,52 @@
+import { Type } from 'typebox'
+
+/** The error feed's wire shapes: the routes validate with them, the UI derives its types from them. */
+const SeverityT = Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')])
+const Labels = Type.Record(Type.String(), Type.String())
+const Counts = Type.Array(Type.Number())
+
+// Strings only: each value is checked by parseErrorsQuery, whose messages name the field.
+export const ErrorsQuery = Type.Object({
+  range: Type.Optional(Type.String()),
+  start: Type.Optional(Type.String()),
+  end: Type.Optional(Type.String()),
+  minSeverity: Type.Optional(Type.String()),
+  q: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.String()),
+})
+
+export const ErrorsResponse = Type.Object({
+  source: Type.Union([Type.Literal('loki'), Type.Literal('files')]),
+  measuredAt: Type.String(),
+  range: Type.Object({ start: Type.String(), end: Type.String() }),
+  complete: Type.Boolean(),
+  incompleteReasons: Type.Array(Type.String()),
+  failedChunks: Type.Array(Type.Object({ start: Type.String(), end: Type.String(), reason: Type.String() })),
+  totals: Type.Object({ critical: Type.Number(), high: Type.Number(), medium: Type.Number(), low: Type.Number() }),
+  groups: Type.Array(Type.Object({
+    fingerprint: Type.String(),
+    template: Type.String(),
+    labels: Labels,
+    severity: SeverityT,
+    count: Type.Number(),
+    firstSeen: Type.String(),
+    lastSeen: Type.String(),
+    samples: Type.Array(Type.Object({ ts: Type.String(), line: Type.String(), labels: Labels })),
+    sparkline: Counts,
+  })),
+  series: Type.Object({
+    stepSeconds: Type.Number(),
+    timestamps: Counts,
+    critical: Counts,
+    high: Counts,
+    medium: Counts,
+    low: Counts,
+  }),
+})
+
+export const ErrorBody = Type.Object({
+  statusCode: Type.Number(),
+  error: Type.String(),
+  message: Type.String(),
+  field: Type.Optional(Type.String()),
+})

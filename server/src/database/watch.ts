@@ -1,0 +1,148 @@
+import crypto from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import type { AlertSink } from '../alerts/sink.js'
+import { databaseNameOf, type Config } from '../config.js'
+import type { Deps } from '../deps.js'
+import { evaluateAlerts, type AlertMemory } from './alerts.js'
+import { checkBackup, type BackupState } from './backup.js'
+import { createGuardBook, type Guard } from './guards.js'
+import { createConnectionsHistory, type ConnectionsHistory } from './history.js'
+import { probePgBouncer, type PgBouncerState } from './pgbouncer.js'
+import { runProbe } from './probe.js'
+import { nextTableRows, trusted, type TableRows } from './rows.js'
+import type { ProbeResult, TableRow } from './types.js'
+import { createKv } from './kv.js'
+import { createWatchedSet } from './watched.js'
+
+export interface WatchSnapshot {
+  probe: ProbeResult | null
+  /** The latest table list; numbers are null when the last probe could not be trusted. */
+  tables: TableRow[]
+  guards: Guard[]
+  backup: BackupState | null
+  pgbouncer: PgBouncerState
+  embedded: boolean
+}
+
+export interface DatabaseWatch {
+  start: () => Promise<void>
+  stop: () => Promise<void>
+  /** Runs a probe now (or joins the one running): never two at once. */
+  probeNow: () => Promise<WatchSnapshot>
+  snapshot: () => WatchSnapshot
+  history: ConnectionsHistory
+  resetGuard: (table: string) => boolean
+  isStale: () => boolean
+  onProbe: (fn: (s: WatchSnapshot) => void) => void
+}
+
+/** A restart within this time still compares with the last probe before it. */
+const GUARDS_TTL_S = 7 * 86_400
+
+export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink, log: FastifyBaseLogger): DatabaseWatch {
+  const embedded = deps.pg.kind === 'embedded'
+  const expectedDatabase = config.expectedDatabase ?? databaseNameOf(config.monitorDatabaseUrl) ?? 'postgres'
+  const ns = crypto.createHash('sha256').update(stripPassword(config.monitorDatabaseUrl ?? 'embedded') + '|' + expectedDatabase).digest('hex').slice(0, 12)
+  const kv = createKv(config.redisUrl, (err) => log.debug({ err: { message: err.message } }, 'database watch: Redis unavailable, keeping its state in memory'))
+  const watched = createWatchedSet(config.watchedTables, kv, `tovwatch:db:watched:${ns}`)
+  const guards = createGuardBook(config.rowDropAlertPct)
+  const guardsKey = `tovwatch:db:guards:${ns}`
+  const history = createConnectionsHistory({
+    kv,
+    namespace: ns,
+    slotMs: config.probeIntervalS * 1000,
+    onError: (err) => log.debug({ err: { message: err.message } }, 'connection history: Redis unavailable, memory only'),
+  })
+  const memory: AlertMemory = { usedHighStreak: 0 }
+  const listeners: Array<(s: WatchSnapshot) => void> = []
+  let probe: ProbeResult | null = null
+  let rows: TableRows = { tables: [], bySample: new Map() }
+  let backup: BackupState | null = null
+  let pgbouncer: PgBouncerState = config.pgbouncerAdminUrl === undefined
+    ? { status: 'disabled', message: embedded ? 'not available on embedded PostgreSQL' : 'PGBOUNCER_ADMIN_URL is not set', measuredAt: null, pools: [], stats: [], lists: {} }
+    : { status: 'down', message: 'not probed yet', measuredAt: null, pools: [], stats: [], lists: {} }
+  let running: Promise<WatchSnapshot> | undefined
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+
+  const snapshot = (): WatchSnapshot => ({ probe, tables: rows.tables, guards: guards.list(), backup, pgbouncer, embedded })
+
+  async function probeOnce (): Promise<WatchSnapshot> {
+    const [result, bouncer, backupState] = await Promise.all([
+      runProbe(deps.pg.monitor, {
+        expectedDatabase,
+        embedded,
+        exactCountMaxRows: config.exactCountMaxRows,
+        watched: (present) => watched.resolve(present),
+      }),
+      config.pgbouncerAdminUrl !== undefined ? probePgBouncer(config.pgbouncerAdminUrl) : Promise.resolve(pgbouncer),
+      checkBackup({ dir: config.backup.dir, table: config.backup.table, maxAgeH: config.backup.maxAgeH, store: deps.pg.store }),
+    ])
+    probe = result
+    pgbouncer = bouncer
+    backup = backupState
+    rows = nextTableRows(rows, result)
+    if (result.tables !== null && trusted(result)) {
+      guards.update(result.tables.filter((t) => t.watched), result.identity.missingTables, result.measuredAt)
+    }
+    const c = result.connections
+    if (c !== null && trusted(result)) {
+      history.add({ t: result.measuredAt.getTime(), active: c.byState.active, idle: c.byState.idle, idleInTx: c.byState.idle_in_transaction + c.byState.idle_in_transaction_aborted, other: c.byState.other, total: c.total, max: c.maxConnections })
+    }
+    await watched.save()
+    if (result.tables !== null && trusted(result)) await kv.set(guardsKey, guards.save(), GUARDS_TTL_S).catch(() => {})
+    const snap = snapshot()
+    evaluateAlerts(snap, config, sink, memory)
+    if (!result.identity.ok) log.warn({ status: result.identity.status }, result.identity.message)
+    for (const fn of listeners) fn(snap)
+    return snap
+  }
+
+  function probeNow (): Promise<WatchSnapshot> {
+    running ??= probeOnce()
+      .catch((err: unknown) => { log.error({ err }, 'database probe failed unexpectedly'); return snapshot() })
+      .finally(() => { running = undefined })
+    return running
+  }
+
+  function schedule (): void {
+    if (stopped) return
+    timer = setTimeout(() => { probeNow().then(schedule, schedule) }, config.probeIntervalS * 1000)
+    timer.unref()
+  }
+
+  return {
+    async start () {
+      await kv.connect()
+      const saved = await kv.get(guardsKey)
+      if (saved !== undefined) guards.load(saved)
+      await Promise.all([watched.load(), history.load()])
+      const first = probeNow()
+      // A slow or unreachable server must not hold up the start for long.
+      await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 1500).unref())])
+      first.then(schedule, schedule)
+    },
+    async stop () {
+      stopped = true
+      clearTimeout(timer)
+      await running?.catch(() => {})
+      await history.close()
+      await kv.close()
+    },
+    probeNow,
+    snapshot,
+    history,
+    resetGuard (table) {
+      if (!guards.reset(table)) return false
+      // The acknowledgement clears the alert now; a table still missing is raised again by the next probe.
+      sink.resolve(`db:guard:${table}`)
+      return true
+    },
+    isStale: () => probe === null || Date.now() - probe.measuredAt.getTime() > 2.5 * config.probeIntervalS * 1000,
+    onProbe: (fn) => { listeners.push(fn) },
+  }
+}
+
+function stripPassword (u: string): string {
+  try { const x = new URL(u); x.password = ''; return x.toString() } catch { return u }
+}

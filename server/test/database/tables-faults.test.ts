@@ -1,0 +1,75 @@
+import pg from 'pg'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { auth, type TestApp } from '../helpers/app.js'
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
+import { have } from '../helpers/services.js'
+import { buildWatchApp, CORE_SCHEMA, probe, sql } from './helpers/watch.js'
+
+let db: TestDatabase
+let t: TestApp | undefined
+
+const HOSTILE = ['it\'s "quoted"', 'with space', 'שחקנים', '"; DROP TABLE players; --', 'Robert\'); DROP TABLE games;--', 'UPPER lower', '%I%s$1']
+const q = (s: string) => '"' + s.replace(/"/g, '""') + '"'
+
+describe.skipIf(!(await have('postgres')))('table probe faults', () => {
+  beforeEach(async () => {
+    db = await createTestDatabase('tw_dbw')
+    await sql(db.url, CORE_SCHEMA + "INSERT INTO players (name) SELECT 'p' || g FROM generate_series(1, 12) g")
+  })
+  afterEach(async () => { await t?.close(); t = undefined; await db.drop() })
+
+  it('counts tables with hostile names (quotes, spaces, unicode, SQL) correctly, watched or not', async () => {
+    await sql(db.url, 'CREATE SCHEMA "odd schema.x"')
+    for (const [i, name] of HOSTILE.entries()) {
+      await sql(db.url, `CREATE TABLE ${q(name)} (id int); INSERT INTO ${q(name)} SELECT generate_series(1, ${i + 1})`)
+      await sql(db.url, `CREATE TABLE "odd schema.x".${q(name)} (id int); INSERT INTO "odd schema.x".${q(name)} SELECT generate_series(1, ${i + 10})`)
+    }
+    const watched = [...HOSTILE.map((n) => n), 'odd schema.x.with space', 'players'].filter((n) => !n.includes(','))
+    t = await buildWatchApp({ DATABASE_URL: db.url, WATCHED_TABLES: watched.join(',') })
+    const s = await probe(t)
+    expect(s.probe?.identity.message).toBeDefined()
+    for (const [i, name] of HOSTILE.entries()) {
+      const pub = s.tables.find((x) => x.schema === 'public' && x.name === name)
+      expect(pub, name).toMatchObject({ rows: i + 1, rowsExact: true, watched: true })
+      const odd = s.tables.find((x) => x.schema === 'odd schema.x' && x.name === name)
+      expect(odd, name).toMatchObject({ watched: name === 'with space', schema: 'odd schema.x' })
+    }
+    expect(s.tables.find((x) => x.schema === 'odd schema.x' && x.name === 'with space')).toMatchObject({ rows: 11, rowsExact: true, watched: true })
+    // Nothing was dropped by a name.
+    expect((await sql(db.url, 'SELECT count(*)::int AS n FROM players')).rows[0].n).toBe(12)
+    expect((await sql(db.url, "SELECT to_regclass('public.games') IS NOT NULL AS ok")).rows[0].ok).toBe(true)
+    const res = await t.app.inject({ method: 'GET', url: '/logs/api/database', headers: auth() })
+    expect(res.statusCode).toBe(200)
+    expect(res.json().tables.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(HOSTILE))
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body
+    expect(metrics).toContain('tovwatch_pg_table_rows{table="it\'s \\"quoted\\""} 1')
+  })
+
+  it('reports a locked watched table as "count unavailable" and finishes the rest of the probe', async () => {
+    t = await buildWatchApp({ DATABASE_URL: db.url })
+    await probe(t)
+    const locker = new pg.Client({ connectionString: db.url })
+    await locker.connect()
+    try {
+      await locker.query('BEGIN; LOCK TABLE players IN ACCESS EXCLUSIVE MODE')
+      const started = performance.now()
+      const s = await probe(t)
+      // lock_timeout, not the statement timeout (4 s) or a hang, ends the wait.
+      expect(performance.now() - started).toBeLessThan(3000)
+      expect(s.probe?.identity.ok).toBe(true)
+      const players = s.tables.find((x) => x.name === 'players')
+      expect(players?.exactRows).toBeNull()
+      expect(players?.exactUnavailable).toContain('locked')
+      expect(players?.totalBytes).toBeNull()
+      // The guard does not take a missing count for a collapse.
+      expect(s.guards.find((g) => g.table === 'players')?.status).toBe('ok')
+      expect(s.tables.find((x) => x.name === 'User')).toMatchObject({ rowsExact: true, rows: 0 })
+      expect(s.probe?.connections?.waitingOnLocks).toBe(0)
+    } finally {
+      await locker.query('ROLLBACK')
+      await locker.end()
+    }
+    const after = await probe(t)
+    expect(after.tables.find((x) => x.name === 'players')).toMatchObject({ rows: 12, rowsExact: true, exactUnavailable: null })
+  })
+})

@@ -1,0 +1,202 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { WebSocket } from 'ws'
+import type { AlertMetrics } from './metrics.js'
+import { rowToAlert } from './rows.js'
+import type { AlertStore } from './store.js'
+import type { AlertEvent } from './types.js'
+
+export const CLOSE_TOO_SLOW = 4008
+export const CLOSE_STORE_DOWN = 4503
+export const PAGE = 2000
+
+/** Encoded once and shared by every client: a thousand clients cost one JSON.stringify and one UTF-8 encoding. */
+export type Frame = Buffer
+export const encode = (msg: unknown): Frame => Buffer.from(JSON.stringify(msg))
+export const eventFrame = (e: AlertEvent): Frame => encode({ type: 'event', id: e.id, kind: e.kind, alert: e.alert, at: e.at })
+
+interface Client {
+  socket: WebSocket
+  /** Highest event id this client has been sent. */
+  lastSent: number
+  /** While the snapshot or replay is read, live events wait in `buffer`. */
+  syncing: boolean
+  buffer: Array<{ id: number, frame: Frame }>
+  /** Frames handed to the socket and not yet flushed. */
+  pending: number
+  /** Bytes waiting in `buffer`. */
+  bufferedBytes: number
+  /** Consecutive sweeps that found the backlog over WS_QUEUE_LIMIT. */
+  strikes: number
+  alive: boolean
+  closed: boolean
+}
+
+export interface ClientOptions {
+  store: AlertStore
+  metrics: AlertMetrics
+  log: FastifyBaseLogger
+  queueLimit: number
+  maxReplay?: number
+  /** Bytes queued for one client beyond which it is closed at once (memory guard). */
+  maxBufferedBytes?: number
+}
+
+/** The stream's connected sockets: catch-up on connect, bounded queues, heartbeats, closing. */
+export function createClients (o: ClientOptions) {
+  const clients = new Set<Client>()
+  const maxBuffered = o.maxBufferedBytes ?? 32 * 1024 * 1024
+  const tooSlow = (c: Client) => kick(c, CLOSE_TOO_SLOW, 'too slow: reconnect with lastEventId', 'slow')
+
+  function kick (c: Client, code: number, reason: string, metricReason: string) {
+    if (c.closed) return
+    c.closed = true
+    clients.delete(c)
+    o.metrics.wsClients.set(clients.size)
+    o.metrics.wsDisconnects.inc({ reason: metricReason })
+    try {
+      c.socket.close(code, reason)
+    } catch {}
+    // A client too slow to read its queue will not read the close frame either.
+    setTimeout(() => c.socket.terminate(), 1000).unref()
+  }
+
+  function send (c: Client, frame: Frame) {
+    if (c.closed) return
+    // A burst (10,000 alerts in one webhook) may queue far more than the limit for an instant;
+    // only a backlog that does not drain (sweep) or that threatens memory closes the client.
+    if (c.socket.bufferedAmount > maxBuffered) {
+      tooSlow(c)
+      return
+    }
+    c.pending++
+    c.socket.send(frame, { binary: false }, () => { c.pending-- })
+  }
+
+  async function sync (c: Client, lastEventId: number | undefined) {
+    const bounds = lastEventId === undefined ? undefined : await o.store.eventBounds()
+    const canReplay = bounds !== undefined && lastEventId !== undefined && lastEventId <= bounds.max &&
+      lastEventId >= bounds.min - 1 && bounds.max - lastEventId <= (o.maxReplay ?? 100_000)
+    if (canReplay) {
+      c.lastSent = lastEventId
+      for (;;) {
+        const rows = await o.store.eventsAfter(c.lastSent, null, PAGE)
+        for (const e of rows) {
+          c.lastSent = Number(e.id)
+          send(c, eventFrame(e))
+        }
+        if (rows.length < PAGE || c.closed) break
+      }
+    } else {
+      // No id, an id this store never issued, or one older than retention: start over from a snapshot.
+      const s = await o.store.snapshot()
+      send(c, encode({ type: 'snapshot', lastEventId: String(s.lastEventId), alerts: s.alerts.map(rowToAlert) }))
+      c.lastSent = s.lastEventId
+    }
+    for (const b of c.buffer) {
+      if (b.id > c.lastSent) {
+        c.lastSent = b.id
+        send(c, b.frame)
+      }
+    }
+    c.buffer = []
+    c.bufferedBytes = 0
+    c.syncing = false
+  }
+
+  return {
+    size: () => clients.size,
+
+    /** A live event, in id order: sent now, or kept until the client's snapshot or replay is done. */
+    emit (id: number, frame: Frame) {
+      for (const c of clients) {
+        if (c.syncing) {
+          c.buffer.push({ id, frame })
+          c.bufferedBytes += frame.length
+          if (c.bufferedBytes > maxBuffered) tooSlow(c)
+        } else if (id > c.lastSent) {
+          c.lastSent = id
+          send(c, frame)
+        }
+      }
+    },
+
+    /** Frames without an event id (alerts not stored yet): live clients only. */
+    broadcast (frame: Frame) {
+      for (const c of clients) if (!c.syncing) send(c, frame)
+    },
+
+    /** Holds each live client's writes until a batch is framed: one syscall per client, not one per event. */
+    cork (): () => void {
+      const sockets: Array<{ uncork: () => void }> = []
+      for (const c of clients) {
+        const raw = (c.socket as unknown as { _socket?: { cork?: () => void, uncork?: () => void } })._socket
+        if (c.syncing || raw?.cork === undefined || raw.uncork === undefined) continue
+        raw.cork()
+        sockets.push(raw as { uncork: () => void })
+      }
+      return () => { for (const s of sockets) s.uncork() }
+    },
+
+    /** A backlog over the limit on two sweeps in a row: the client cannot keep up. */
+    sweep () {
+      for (const c of clients) {
+        const backlog = c.syncing ? c.buffer.length : c.pending
+        c.strikes = backlog > o.queueLimit ? c.strikes + 1 : 0
+        if (c.strikes >= 2) tooSlow(c)
+      }
+    },
+
+    heartbeat () {
+      const frame = encode({ type: 'heartbeat', at: new Date().toISOString() })
+      for (const c of clients) {
+        if (!c.alive) {
+          kick(c, 1001, 'no pong: connection presumed dead', 'dead')
+          continue
+        }
+        c.alive = false
+        try {
+          c.socket.ping()
+        } catch {}
+        send(c, frame)
+      }
+    },
+
+    /** Adds a connected socket: snapshot or replay first, then live events. */
+    async connect (socket: WebSocket, lastEventId: number | undefined) {
+      const c: Client = { socket, lastSent: 0, syncing: true, buffer: [], pending: 0, bufferedBytes: 0, strikes: 0, alive: true, closed: false }
+      clients.add(c)
+      o.metrics.wsClients.set(clients.size)
+      socket.on('pong', () => { c.alive = true })
+      socket.on('error', () => {})
+      socket.on('close', () => {
+        if (c.closed) return
+        c.closed = true
+        clients.delete(c)
+        o.metrics.wsClients.set(clients.size)
+        o.metrics.wsDisconnects.inc({ reason: 'client' })
+      })
+      socket.on('message', (data, isBinary) => {
+        c.alive = true
+        if (isBinary) return kick(c, 1003, 'binary frames are not accepted: this stream is server-to-client', 'protocol')
+        const text = data.toString()
+        let ok = false
+        try {
+          ok = text.length < 1024 && (JSON.parse(text) as { type?: unknown }).type === 'ping'
+        } catch {}
+        if (!ok) return kick(c, 1008, 'unexpected message: the only client message is {"type":"ping"}', 'protocol')
+        send(c, encode({ type: 'heartbeat', at: new Date().toISOString() }))
+      })
+      try {
+        await sync(c, lastEventId)
+      } catch (err) {
+        o.metrics.storeErrors.inc({ operation: 'stream' })
+        o.log.warn({ err: { message: (err as Error).message } }, 'alert stream could not read the store')
+        kick(c, CLOSE_STORE_DOWN, 'alert store unavailable: reconnect later', 'store')
+      }
+    },
+
+    closeAll (code: number, reason: string, metricReason: string) {
+      for (const c of [...clients]) kick(c, code, reason, metricReason)
+    },
+  }
+}

@@ -1,0 +1,123 @@
+import fp from 'fastify-plugin'
+import type { Config } from '../config.js'
+import { createInternalChecks } from './checks.js'
+import { registerAlertHealth } from './health.js'
+import { createHub, type Hub } from './hub.js'
+import { createInternalAlerts } from './internal.js'
+import { createAlertMetrics } from './metrics.js'
+import { migrateAlertStore } from './migrate.js'
+import { createDispatcher } from './notifiers/dispatcher.js'
+import { createPipeline, type Pipeline } from './pipeline.js'
+import { alertRoutes } from './routes.js'
+import { createAlertStore, type AlertStore } from './store.js'
+import { streamRoutes } from './stream.js'
+import { webhookRoutes } from './webhook.js'
+
+export interface AlertsService {
+  store: AlertStore
+  pipeline: Pipeline
+  hub: Hub
+  /** Empty when the store is ready; otherwise why not. */
+  notReady: () => string
+  whenReady: () => Promise<void>
+  internal: ReturnType<typeof createInternalAlerts>
+  checks: ReturnType<typeof createInternalChecks>
+  dispatcher: ReturnType<typeof createDispatcher>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { alerts: AlertsService }
+}
+
+const INIT_RETRY_MS = 10_000
+const RETENTION_EVERY_MS = 3600_000
+/** Long enough for every check to run twice after a restart (Loki needs 2 polls, the spike check runs each minute). */
+const RECONCILE_GRACE_MS = (config: Config) => Math.max(3 * config.probeIntervalS * 1000, 150_000)
+
+/**
+ * Alerts: Alertmanager webhooks and internal checks → store (commit) → bus →
+ * WebSocket hub on every instance, and notifiers. TovWatch starts even when the
+ * store does not answer; the receiver then says 503 until it does.
+ */
+export default fp(async (app, { config }: { config: Config }) => {
+  const log = app.log.child({ part: 'alerts' })
+  const store = createAlertStore(app.deps.pg.store)
+  const metrics = createAlertMetrics(app.metrics.registry, () => store.firingCounts())
+  const dispatcher = createDispatcher(config, store, metrics, log)
+  const pipeline = createPipeline({ store, bus: app.deps.bus, metrics, log, onStored: (events) => dispatcher.onStored(events) })
+  const hub = createHub({ store, bus: app.deps.bus, metrics, log, queueLimit: config.alerts.wsQueueLimit })
+  const internal = createInternalAlerts(config, () => pipeline, log)
+  const checks = createInternalChecks(app, metrics)
+
+  let problem = 'starting'
+  let closed = false
+  const timers: NodeJS.Timeout[] = []
+  let readyWaiters: Array<() => void> = []
+
+  async function prune () {
+    try {
+      const r = await store.prune(config.alerts.retentionDays)
+      if (r.alerts + r.events > 0) log.info(r, 'alert retention: deleted old resolved alerts and events')
+    } catch (err) {
+      metrics.storeErrors.inc({ operation: 'retention' })
+      log.warn({ err: { message: (err as Error).message } }, 'alert retention failed')
+    }
+  }
+
+  async function init () {
+    await migrateAlertStore(app.deps.pg.store, (msg) => log.debug(msg))
+    const storeId = await store.storeId()
+    const channel = `tovwatch:alerts:${storeId}`
+    pipeline.setChannel(channel)
+    await hub.start(channel)
+    internal.adopt(await store.firingInternal(), RECONCILE_GRACE_MS(config))
+    problem = ''
+    for (const w of readyWaiters.splice(0)) w()
+    prune()
+    timers.push(setInterval(() => { prune() }, RETENTION_EVERY_MS))
+  }
+
+  async function tryInit () {
+    try {
+      await init()
+    } catch (err) {
+      problem = `alert store unreachable: ${(err as Error).message}`
+      log.error({ err: { message: (err as Error).message } }, 'alert store not ready; retrying in the background')
+      if (!closed) timers.push(setTimeout(() => { tryInit() }, INIT_RETRY_MS))
+    }
+  }
+  await tryInit()
+  for (const t of timers) t.unref()
+
+  const service: AlertsService = {
+    store,
+    pipeline,
+    hub,
+    notReady: () => problem,
+    whenReady: () => (problem === '' ? Promise.resolve() : new Promise((resolve) => { readyWaiters.push(resolve) })),
+    internal,
+    checks,
+    dispatcher,
+  }
+  app.decorate('alerts', service)
+
+  app.alertSink.attach(internal.handler)
+  internal.start()
+  checks.start()
+  registerAlertHealth(app, config, service)
+
+  const notReady = () => problem
+  await app.register(webhookRoutes, { config, pipeline: () => pipeline, notReady })
+  await app.register(alertRoutes, { config, store: () => store, pipeline: () => pipeline, notReady })
+  await app.register(streamRoutes, { config, metrics, hub: () => (problem === '' ? hub : undefined) })
+
+  app.addHook('preClose', async () => {
+    closed = true
+    readyWaiters = []
+    for (const t of timers) clearTimeout(t)
+    checks.stop()
+    internal.stop()
+    dispatcher.stop()
+    await hub.stop()
+  })
+}, { name: 'alerts' })

@@ -1,0 +1,46 @@
+import type { Alert, AlertEvent, EventKind } from './types.js'
+import { severityOf } from './types.js'
+
+/** A tw_alerts row, from pg (Dates, string ids) or from a jsonb snapshot (strings, number ids). */
+export interface AlertRow {
+  id: string | number
+  fingerprint: string
+  status: 'firing' | 'resolved'
+  alertname: string
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  starts_at: Date | string
+  ends_at: Date | string | null
+  generator_url: string | null
+  source: Alert['source']
+  ack_by: string | null
+  ack_at: Date | string | null
+  ack_note: string | null
+  updated_at: Date | string
+}
+
+const iso = (v: Date | string) => new Date(v).toISOString()
+
+export function rowToAlert (r: AlertRow): Alert {
+  return {
+    id: String(r.id),
+    fingerprint: r.fingerprint,
+    status: r.status,
+    severity: severityOf(r.labels),
+    alertname: r.alertname,
+    labels: r.labels,
+    annotations: r.annotations,
+    startsAt: iso(r.starts_at),
+    endsAt: r.ends_at === null ? null : iso(r.ends_at),
+    generatorURL: r.generator_url,
+    source: r.source,
+    acknowledged: r.ack_by === null || r.ack_at === null ? null : { by: r.ack_by, at: iso(r.ack_at), note: r.ack_note ?? '' },
+    updatedAt: iso(r.updated_at),
+  }
+}
+
+export interface EventRow { id: string, kind: EventKind, at: Date | string, alert: AlertRow }
+
+export function rowToEvent (r: EventRow): AlertEvent {
+  return { id: String(r.id), kind: r.kind, at: iso(r.at), alert: rowToAlert(r.alert) }
+}

@@ -1,0 +1,180 @@
+import type pg from 'pg'
+import { listAlerts, type ListFilter } from './list.js'
+import { rowToEvent, type AlertRow, type EventRow } from './rows.js'
+import type { AlertEvent, AlertInput } from './types.js'
+import { severityOf } from './types.js'
+
+/** Every writer of events holds this lock until commit, so event ids become visible in id order. */
+const EVENT_LOCK = 7_390_117_001
+const CHUNK = 1000
+
+// One statement per chunk of 1000: the upsert that only touches rows whose content changed
+// (it keeps the status it replaced), and one event per touched row. A redelivery writes nothing.
+const UPSERT = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, fingerprint text, starts_at timestamptz, status text,
+    severity text, alertname text, labels jsonb, annotations jsonb, ends_at timestamptz, generator_url text, source text)
+  -- An InitPlan: the lock is taken before the first row, so before any event id is drawn, and held to commit.
+  WHERE (SELECT true FROM (SELECT pg_advisory_xact_lock(${EVENT_LOCK})) l)
+), latest AS (
+  SELECT DISTINCT ON (fingerprint, starts_at) * FROM input ORDER BY fingerprint, starts_at, ord DESC
+), up AS (
+  INSERT INTO tw_alerts AS a (fingerprint, starts_at, status, severity, alertname, labels, annotations, ends_at, generator_url, source)
+  SELECT fingerprint, starts_at, status, severity, alertname, labels, annotations, ends_at, generator_url, source FROM latest ORDER BY ord
+  ON CONFLICT (fingerprint, starts_at) DO UPDATE SET
+    status = EXCLUDED.status, severity = EXCLUDED.severity, alertname = EXCLUDED.alertname, labels = EXCLUDED.labels,
+    annotations = EXCLUDED.annotations, ends_at = EXCLUDED.ends_at, generator_url = EXCLUDED.generator_url,
+    previous_status = a.status, updated_at = now()
+  WHERE (a.status, a.labels, a.annotations, a.ends_at, a.generator_url) IS DISTINCT FROM
+    (EXCLUDED.status, EXCLUDED.labels, EXCLUDED.annotations, EXCLUDED.ends_at, EXCLUDED.generator_url)
+  RETURNING a.*
+)
+INSERT INTO tw_alert_events (alert_id, kind, alert)
+SELECT id, CASE WHEN previous_status IS NULL OR previous_status <> status THEN status ELSE 'updated' END, to_jsonb(up) - 'previous_status'
+FROM up ORDER BY id
+RETURNING id, kind, at, alert`
+
+export type AlertStore = ReturnType<typeof createAlertStore>
+
+function toRecords (inputs: AlertInput[]) {
+  return inputs.map((a, ord) => ({
+    ord,
+    fingerprint: a.fingerprint,
+    starts_at: a.startsAt,
+    status: a.status,
+    severity: severityOf(a.labels),
+    alertname: a.labels.alertname ?? '',
+    labels: a.labels,
+    annotations: a.annotations,
+    // A firing alert's endsAt is only Prometheus's expiry guess; storing it would turn each resend into an update.
+    ends_at: a.status === 'resolved' ? (a.endsAt ?? new Date().toISOString()) : null,
+    generator_url: a.generatorURL,
+    source: a.source,
+  }))
+}
+
+export function createAlertStore (pool: pg.Pool) {
+  async function inTx<T> (fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect()
+    // A checked-out client has no listener of the pool's: without one a dropped connection would crash the process.
+    const onError = () => {}
+    client.on('error', onError)
+    try {
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${EVENT_LOCK})`)
+      const out = await fn(client)
+      await client.query('COMMIT')
+      return out
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw err
+    } finally {
+      client.off('error', onError)
+      client.release()
+    }
+  }
+
+  return {
+    async storeId (): Promise<string> {
+      const r = await pool.query<{ store_id: string }>('SELECT store_id FROM tw_alert_store')
+      return r.rows[0]?.store_id ?? 'default'
+    },
+
+    /** Stores a batch atomically; resolves after COMMIT with the events it wrote, in id order. */
+    async write (inputs: AlertInput[]): Promise<AlertEvent[]> {
+      if (inputs.length === 0) return []
+      const records = toRecords(inputs)
+      // One chunk: one statement in its own implicit transaction, one round trip.
+      if (records.length <= CHUNK) {
+        const r = await pool.query<EventRow>(UPSERT, [JSON.stringify(records)])
+        return r.rows.map(rowToEvent)
+      }
+      return inTx(async (client) => {
+        const events: AlertEvent[] = []
+        for (let i = 0; i < records.length; i += CHUNK) {
+          const r = await client.query<EventRow>(UPSERT, [JSON.stringify(records.slice(i, i + CHUNK))])
+          for (const row of r.rows) events.push(rowToEvent(row))
+        }
+        return events
+      })
+    },
+
+    /** The same upsert on a caller's open transaction (tests use it to play a slow concurrent writer). */
+    async writeWith (client: pg.PoolClient, inputs: AlertInput[]): Promise<AlertEvent[]> {
+      const r = await client.query<EventRow>(UPSERT, [JSON.stringify(toRecords(inputs))])
+      return r.rows.map(rowToEvent)
+    },
+
+    async ack (id: string, by: string, note: string): Promise<AlertEvent | undefined> {
+      return inTx(async (client) => {
+        const r = await client.query<EventRow>(`
+          WITH up AS (UPDATE tw_alerts SET ack_by = $2, ack_at = now(), ack_note = $3, updated_at = now() WHERE id = $1 RETURNING *)
+          INSERT INTO tw_alert_events (alert_id, kind, alert) SELECT id, 'ack', to_jsonb(up) - 'previous_status' FROM up RETURNING id, kind, at, alert`, [id, by, note])
+        const row = r.rows[0]
+        return row === undefined ? undefined : rowToEvent(row)
+      })
+    },
+
+    async eventsAfter (afterId: number, upTo: number | null, limit: number): Promise<AlertEvent[]> {
+      const r = await pool.query<EventRow>(
+        'SELECT id, kind, at, alert FROM tw_alert_events WHERE id > $1 AND ($2::bigint IS NULL OR id <= $2) ORDER BY id LIMIT $3',
+        [afterId, upTo, limit])
+      return r.rows.map(rowToEvent)
+    },
+
+    async eventBounds (): Promise<{ min: number, max: number }> {
+      const r = await pool.query<{ min: string | null, max: string | null }>('SELECT min(id) AS min, max(id) AS max FROM tw_alert_events')
+      return { min: Number(r.rows[0]?.min ?? 0), max: Number(r.rows[0]?.max ?? 0) }
+    },
+
+    /** Firing alerts and the last event id, read in one statement so they describe the same moment. */
+    async snapshot (): Promise<{ lastEventId: number, alerts: AlertRow[] }> {
+      const r = await pool.query<{ last: string | null, alerts: AlertRow[] | null }>(`
+        SELECT (SELECT max(id) FROM tw_alert_events) AS last,
+               (SELECT jsonb_agg(to_jsonb(a) ORDER BY a.starts_at DESC) FROM tw_alerts a WHERE status = 'firing') AS alerts`)
+      return { lastEventId: Number(r.rows[0]?.last ?? 0), alerts: r.rows[0]?.alerts ?? [] }
+    },
+
+    /** Newest change first, filtered; see list.ts. */
+    list: (f: ListFilter) => listAlerts(pool, f),
+
+    async firingInternal (): Promise<AlertInput[]> {
+      const r = await pool.query<AlertRow>("SELECT * FROM tw_alerts WHERE source = 'tovwatch' AND status = 'firing'")
+      return r.rows.map((a) => ({
+        fingerprint: a.fingerprint,
+        status: 'firing',
+        labels: a.labels,
+        annotations: a.annotations,
+        startsAt: new Date(a.starts_at).toISOString(),
+        endsAt: null,
+        generatorURL: a.generator_url,
+        source: 'tovwatch',
+      }))
+    },
+
+    async firingCounts (): Promise<Record<string, number>> {
+      const r = await pool.query<{ severity: string, n: string }>("SELECT severity, count(*) AS n FROM tw_alerts WHERE status = 'firing' GROUP BY severity")
+      return Object.fromEntries(r.rows.map((x) => [x.severity, Number(x.n)]))
+    },
+
+    /** Claims the right to send (fingerprint, status) now; false while the repeat interval runs. */
+    async claimNotification (fingerprint: string, status: string, notifier: string, repeatIntervalS: number): Promise<boolean> {
+      const r = await pool.query(`
+        INSERT INTO tw_alert_notifications AS n (fingerprint, status, notifier, sent_at) VALUES ($1, $2, $3, now())
+        ON CONFLICT (fingerprint, status, notifier) DO UPDATE SET sent_at = now()
+        WHERE n.sent_at <= now() - make_interval(secs => $4)
+        RETURNING 1`, [fingerprint, status, notifier, repeatIntervalS])
+      return (r.rowCount ?? 0) > 0
+    },
+
+    async releaseNotification (fingerprint: string, status: string, notifier: string): Promise<void> {
+      await pool.query('DELETE FROM tw_alert_notifications WHERE fingerprint = $1 AND status = $2 AND notifier = $3', [fingerprint, status, notifier])
+    },
+
+    async prune (retentionDays: number): Promise<{ alerts: number, events: number }> {
+      const a = await pool.query("DELETE FROM tw_alerts WHERE status = 'resolved' AND updated_at < now() - make_interval(days => $1)", [retentionDays])
+      const e = await pool.query('DELETE FROM tw_alert_events WHERE at < now() - make_interval(days => $1)', [retentionDays])
+      await pool.query('DELETE FROM tw_alert_notifications WHERE sent_at < now() - make_interval(days => $1)', [retentionDays])
+      return { alerts: a.rowCount ?? 0, events: e.rowCount ?? 0 }
+    },
+  }
+}

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Config } from '../config.js'
+import { CLOSE_STORE_DOWN, type Hub } from './hub.js'
+import type { AlertMetrics } from './metrics.js'
+import { createOriginCheck } from './origin.js'
+
+/** GET {base}/api/alerts/stream: WebSocket; snapshot (or replay after ?lastEventId=N), then live events. */
+export const streamRoutes: FastifyPluginAsyncTypebox<{ config: Config, metrics: AlertMetrics, hub: () => Hub | undefined }> = async (app, { config, metrics, hub }) => {
+  const base = config.basePath === '/' ? '' : config.basePath
+  const originProblem = createOriginCheck(config)
+  app.get(`${base}/api/alerts/stream`, {
+    websocket: true,
+    config: { auth: 'embed' },
+    schema: {
+      querystring: Type.Object({
+        lastEventId: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
+        embed_token: Type.Optional(Type.String()),
+      }),
+    },
+    preValidation: async (request, reply) => {
+      const problem = originProblem(request)
+      if (problem !== undefined) {
+        metrics.wsDisconnects.inc({ reason: 'origin' })
+        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: problem })
+      }
+    },
+  }, (socket, request) => {
+    const h = hub()
+    if (h === undefined) {
+      socket.close(CLOSE_STORE_DOWN, 'alert store not ready: reconnect later')
+      return
+    }
+    const raw = request.query.lastEventId
+    h.connect(socket, raw === undefined ? undefined : Number(raw))
+  })
+}

@@ -1,0 +1,63 @@
+import { Type, type Static } from 'typebox'
+import type { Severity } from '../metrics/names.js'
+
+export const AlertSchema = Type.Object({
+  id: Type.String(),
+  fingerprint: Type.String(),
+  status: Type.Union([Type.Literal('firing'), Type.Literal('resolved')]),
+  severity: Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low'), Type.Literal('none')]),
+  alertname: Type.String(),
+  labels: Type.Record(Type.String(), Type.String()),
+  annotations: Type.Record(Type.String(), Type.String()),
+  startsAt: Type.String(),
+  endsAt: Type.Union([Type.String(), Type.Null()]),
+  generatorURL: Type.Union([Type.String(), Type.Null()]),
+  source: Type.Union([Type.Literal('alertmanager'), Type.Literal('tovwatch')]),
+  acknowledged: Type.Union([Type.Null(), Type.Object({ by: Type.String(), at: Type.String(), note: Type.String() })]),
+  updatedAt: Type.String(),
+})
+export type Alert = Static<typeof AlertSchema>
+export type AlertSource = Alert['source']
+export type EventKind = 'firing' | 'resolved' | 'ack' | 'updated'
+
+/** One stored change, as the bus carries it and the stream sends it (`type: 'event'`). */
+export interface AlertEvent {
+  id: string
+  kind: EventKind
+  alert: Alert
+  at: string
+}
+
+/** An alert as it arrives, before it is stored. Times are RFC3339 strings. */
+export interface AlertInput {
+  fingerprint: string
+  status: 'firing' | 'resolved'
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  startsAt: string
+  endsAt: string | null
+  generatorURL: string | null
+  source: AlertSource
+}
+
+const SEVERITY_ALIASES: Record<string, Severity> = {
+  critical: 'critical',
+  crit: 'critical',
+  page: 'critical',
+  high: 'high',
+  error: 'high',
+  major: 'high',
+  medium: 'medium',
+  warning: 'medium',
+  warn: 'medium',
+  low: 'low',
+  info: 'low',
+  minor: 'low',
+}
+
+/** Prometheus rules say "warning" as often as "medium": map the usual words, keep the rest 'none'. */
+export function severityOf (labels: Record<string, string>): Severity | 'none' {
+  return SEVERITY_ALIASES[(labels.severity ?? '').toLowerCase()] ?? 'none'
+}
+
+export const SEVERITY_RANK: Record<Severity | 'none', number> = { critical: 4, high: 3, medium: 2, low: 1, none: 0 }

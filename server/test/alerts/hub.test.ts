@@ -1,0 +1,99 @@
+import { EventEmitter } from 'node:events'
+import { Registry } from 'prom-client'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHub, type Hub } from '../../src/alerts/hub.js'
+import { createAlertMetrics } from '../../src/alerts/metrics.js'
+import type { AlertStore } from '../../src/alerts/store.js'
+import type { AlertEvent } from '../../src/alerts/types.js'
+import { createMemoryBus } from '../../src/infra/redis.js'
+
+function ev (id: number): AlertEvent {
+  return {
+    id: String(id),
+    kind: 'firing',
+    at: new Date().toISOString(),
+    alert: { id: String(id), fingerprint: `f${id}`, status: 'firing', severity: 'high', alertname: 'A', labels: {}, annotations: {}, startsAt: '', endsAt: null, generatorURL: null, source: 'alertmanager', acknowledged: null, updatedAt: '' },
+  }
+}
+
+/** The store as the hub sees it: a list of committed events. */
+function fakeStore (committed: AlertEvent[]) {
+  const calls: Array<[number, number | null]> = []
+  const store = {
+    eventBounds: async () => ({ min: committed.length > 0 ? Number(committed[0]?.id) : 0, max: committed.length > 0 ? Number(committed.at(-1)?.id) : 0 }),
+    eventsAfter: async (after: number, upTo: number | null, limit: number) => {
+      calls.push([after, upTo])
+      return committed.filter((e) => Number(e.id) > after && (upTo === null || Number(e.id) <= upTo)).slice(0, limit)
+    },
+    snapshot: async () => ({ lastEventId: committed.length > 0 ? Number(committed.at(-1)?.id) : 0, alerts: [] }),
+  }
+  return { store: store as unknown as AlertStore, calls }
+}
+
+class FakeSocket extends EventEmitter {
+  sent: any[] = []
+  pings = 0
+  closedWith: [number, string] | undefined
+  bufferedAmount = 0
+  send (data: Buffer, _opts: unknown, cb: () => void) { this.sent.push(JSON.parse(data.toString())); setImmediate(cb) }
+  ping () { this.pings++ }
+  close (code: number, reason: string) { this.closedWith = [code, reason] }
+  terminate () {}
+}
+
+const quiet = { warn: () => {}, error: () => {}, info: () => {}, debug: () => {} }
+let hub: Hub | undefined
+afterEach(async () => { await hub?.stop(); hub = undefined })
+
+function makeHub (committed: AlertEvent[], opts: { heartbeatMs?: number } = {}) {
+  const bus = createMemoryBus()
+  const { store, calls } = fakeStore(committed)
+  const registry = new Registry()
+  const metrics = createAlertMetrics(registry, async () => ({}))
+  hub = createHub({ store, bus, metrics, log: quiet as never, queueLimit: 100, heartbeatMs: opts.heartbeatMs ?? 60_000, catchUpMs: 60_000 })
+  return { bus, calls, registry, hub }
+}
+
+describe('alert hub', () => {
+  it('fills a gap in the ids from the store, in order, and drops what it already delivered', async () => {
+    const committed = [ev(1), ev(2)]
+    const { bus, calls, hub } = makeHub(committed)
+    await hub.start('c')
+    const s = new FakeSocket()
+    await hub.connect(s as never, undefined)
+    committed.push(ev(3), ev(4), ev(5))
+    // Event 5 arrives first (its instance's publish won the race); 3 and 4 come from the store.
+    await bus.publish('c', JSON.stringify({ events: [ev(5)] }))
+    await bus.publish('c', JSON.stringify({ events: [ev(3), ev(4)] }))
+    await hub.idle()
+    expect(calls).toContainEqual([2, 4])
+    expect(s.sent.filter((m) => m.type === 'event').map((m) => Number(m.id))).toEqual([3, 4, 5])
+    expect(s.sent[0].type).toBe('snapshot')
+  })
+
+  it('sends heartbeats and pings, and closes a client that stops answering pings', async () => {
+    const { hub, registry } = makeHub([], { heartbeatMs: 50 })
+    await hub.start('c')
+    const alive = new FakeSocket()
+    const dead = new FakeSocket()
+    await hub.connect(alive as never, undefined)
+    await hub.connect(dead as never, undefined)
+    const timer = setInterval(() => alive.emit('pong'), 20)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    clearInterval(timer)
+    expect(alive.sent.some((m) => m.type === 'heartbeat')).toBe(true)
+    expect(alive.pings).toBeGreaterThan(1)
+    expect(alive.closedWith).toBeUndefined()
+    expect(dead.closedWith?.[0]).toBe(1001)
+    expect(hub.clientCount()).toBe(1)
+    expect(await registry.getSingleMetricAsString('tovwatch_ws_disconnects_total')).toMatch(/reason="dead"} 1/)
+  })
+
+  it('ignores a bus message that is not JSON', async () => {
+    const { bus, hub } = makeHub([ev(1)])
+    await hub.start('c')
+    await bus.publish('c', 'not json {')
+    await hub.idle()
+    expect(hub.lastEventId()).toBe(1)
+  })
+})

@@ -1,0 +1,162 @@
+import pino from 'pino'
+import { Registry } from 'prom-client'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createAlertMetrics } from '../../src/alerts/metrics.js'
+import { migrateAlertStore } from '../../src/alerts/migrate.js'
+import { createDispatcher } from '../../src/alerts/notifiers/dispatcher.js'
+import { discordMessage, slackMessage } from '../../src/alerts/notifiers/format.js'
+import { createAlertStore, type AlertStore } from '../../src/alerts/store.js'
+import type { AlertEvent } from '../../src/alerts/types.js'
+import { createPool } from '../../src/infra/postgres.js'
+import { buildTestApp, testConfig, type TestApp } from '../helpers/app.js'
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
+import { have } from '../helpers/services.js'
+import { startDiscordDouble } from './discord-double.js'
+import { ALERTS_ONLY, amAlert, amPayload, postHook, waitFor, WEBHOOK_TOKEN } from './fixtures.js'
+
+function event (over: Partial<AlertEvent['alert']> = {}, kind: AlertEvent['kind'] = 'firing'): AlertEvent {
+  const fp = over.fingerprint ?? Math.random().toString(16).slice(2, 18)
+  return {
+    id: '1',
+    kind,
+    at: '2026-11-22T02:00:00.000Z',
+    alert: {
+      id: '7',
+      fingerprint: fp,
+      status: 'firing',
+      severity: 'critical',
+      alertname: 'DatabaseMissing',
+      labels: { alertname: 'DatabaseMissing', severity: 'critical', instance: 'db1' },
+      annotations: { summary: 'TovPlay is gone', description: '@everyone the database was dropped' },
+      startsAt: '2026-11-22T01:59:00.000Z',
+      endsAt: null,
+      generatorURL: null,
+      source: 'tovwatch',
+      acknowledged: null,
+      updatedAt: '2026-11-22T02:00:00.000Z',
+      ...over,
+    },
+  }
+}
+
+describe('notifier messages', () => {
+  const links = { publicUrl: 'https://tovwatch.example.com', basePath: '/logs' }
+  it('Discord: a colour per severity, the summary, labels, a link to /logs/ and no mentions', () => {
+    const m = discordMessage(links, [event(), event({ severity: 'low', labels: { severity: 'low' } }), event({ status: 'resolved', endsAt: '2026-11-22T02:05:00.000Z' }, 'resolved')])
+    expect(m.allowed_mentions.parse).toEqual([])
+    const [crit, low, resolved] = m.embeds
+    expect(crit?.title).toBe('[CRITICAL] DatabaseMissing')
+    expect(crit?.url).toBe('https://tovwatch.example.com/logs/#view=alerts&alert=7')
+    expect(crit?.description).toContain('TovPlay is gone')
+    expect(crit?.fields[0]?.value).toContain('instance=db1')
+    expect(new Set([crit?.color, low?.color, resolved?.color]).size).toBe(3)
+    expect(resolved?.title).toBe('[RESOLVED] DatabaseMissing')
+  })
+  it('Slack-compatible: attachments with a hex colour and a title link', () => {
+    const m = slackMessage(links, [event()])
+    expect(m.attachments[0]).toMatchObject({ color: '#d32f2f', title_link: 'https://tovwatch.example.com/logs/#view=alerts&alert=7' })
+  })
+})
+
+describe.skipIf(!(await have('postgres')))('notifier delivery against a Discord double', () => {
+  let db: TestDatabase
+  let store: AlertStore
+  let pool: ReturnType<typeof createPool>
+  let double: Awaited<ReturnType<typeof startDiscordDouble>>
+  let t: TestApp | undefined
+  const lines: string[] = []
+  const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(s) } })
+
+  beforeAll(async () => {
+    db = await createTestDatabase()
+    pool = createPool(db.url, { max: 3, applicationName: 'test', statementTimeoutMs: 5000 })
+    await migrateAlertStore(pool, () => {})
+    store = createAlertStore(pool)
+  })
+  afterEach(async () => { await t?.close(); t = undefined; await double?.close() })
+  afterAll(async () => { await pool.end(); await db.drop() })
+
+  function dispatcher (env: Record<string, string> = {}) {
+    const registry = new Registry()
+    const metrics = createAlertMetrics(registry, async () => ({}))
+    const config = testConfig({ DISCORD_WEBHOOK_URL: double.url, ...env })
+    const d = createDispatcher(config, store, metrics, log as never, { backoffMs: 20, timeoutMs: 300, maxRetryAfterMs: 5000 })
+    const count = async (outcome: string) => Number((await registry.getSingleMetricAsString('tovwatch_notifier_messages_total')).match(new RegExp(`outcome="${outcome}"} (\\d+)`))?.[1] ?? 0)
+    return { d, count }
+  }
+
+  it('waits for retry_after on 429 (JSON body and Retry-After header), then sends', async () => {
+    double = await startDiscordDouble()
+    double.script.push({ status: 429, retryAfterS: 0.4 }, { status: 429, retryAfterS: 0.3, header: true })
+    const { d, count } = dispatcher()
+    d.onStored([event()])
+    await d.whenIdle()
+    expect(double.received).toHaveLength(3)
+    expect((double.received[1]?.at ?? 0) - (double.received[0]?.at ?? 0)).toBeGreaterThanOrEqual(380)
+    expect((double.received[2]?.at ?? 0) - (double.received[1]?.at ?? 0)).toBeGreaterThanOrEqual(280)
+    expect(await count('rate_limited')).toBe(2)
+    expect(await count('sent')).toBe(1)
+  })
+
+  it('retries a 500 and a timeout with backoff, then counts and logs the failure with the URL redacted', async () => {
+    double = await startDiscordDouble()
+    double.script.push('500', 'hang')
+    const { d, count } = dispatcher()
+    d.onStored([event()])
+    await d.whenIdle()
+    expect(double.received).toHaveLength(3)
+    expect(await count('sent')).toBe(1)
+
+    double.script.push('500', '500', '500', '500')
+    const again = event()
+    d.onStored([again])
+    await d.whenIdle()
+    expect(await count('failed')).toBe(1)
+    const logged = lines.join('')
+    expect(logged).toContain('notifier gave up')
+    expect(logged).not.toContain('secret-webhook-token-abc')
+    // A failed send gives its repeat slot back: the next occurrence is not suppressed.
+    d.onStored([again])
+    await d.whenIdle()
+    expect(await count('sent')).toBe(2)
+  })
+
+  it('notifies only at or above NOTIFY_MIN_SEVERITY, resolves too, and suppresses repeats within the interval', async () => {
+    double = await startDiscordDouble()
+    const { d, count } = dispatcher({ NOTIFY_MIN_SEVERITY: 'high', NOTIFY_REPEAT_INTERVAL_S: '3600' })
+    const e = event()
+    d.onStored([e, event({ severity: 'medium', labels: { severity: 'warning' } }), event({}, 'ack')])
+    await d.whenIdle()
+    d.onStored([e])
+    await d.whenIdle()
+    d.onStored([event({ fingerprint: e.alert.fingerprint, status: 'resolved' }, 'resolved')])
+    await d.whenIdle()
+    expect(double.received).toHaveLength(2)
+    expect(double.received[1]?.body.embeds[0].title).toContain('RESOLVED')
+    expect(await count('suppressed')).toBe(1)
+  })
+
+  it('end to end: a webhook is answered before Discord, which is hanging, and the alert is still sent', async () => {
+    double = await startDiscordDouble()
+    double.script.push('hang')
+    t = await buildTestApp({ DATABASE_URL: db.url, ALERT_WEBHOOK_TOKEN: WEBHOOK_TOKEN, DISCORD_WEBHOOK_URL: double.url, PUBLIC_URL: 'https://tovwatch.example.com' }, ALERTS_ONLY)
+    const a = amAlert()
+    const res = await postHook(t, amPayload([a]))
+    expect(res.statusCode).toBe(200)
+    await waitFor(() => double.received.length >= 2, 15_000, 'Discord to get the retry after a timeout')
+    const embed = double.received[1]?.body.embeds[0]
+    expect(embed.url).toMatch(/^https:\/\/tovwatch\.example\.com\/logs\/#view=alerts&alert=\d+$/)
+    expect(embed.footer.text).toContain(a.fingerprint)
+  }, 30_000)
+})
+
+describe('Discord size limits', () => {
+  it('keeps a full message under Discord\'s 6000 characters of embed text, whatever the annotations', async () => {
+    const { DISCORD_EMBEDS_PER_MESSAGE } = await import('../../src/alerts/notifiers/format.js')
+    const huge = 'x'.repeat(20_000)
+    const events = Array.from({ length: DISCORD_EMBEDS_PER_MESSAGE }, () => event({ alertname: huge, annotations: { summary: huge, description: huge }, labels: { a: huge, b: huge } }))
+    const m = discordMessage({ publicUrl: 'https://t.example', basePath: '/logs' }, events)
+    const chars = m.embeds.reduce((n, e) => n + e.title.length + e.description.length + e.footer.text.length + e.fields.reduce((k, f) => k + f.name.length + f.value.length, 0), 0)
+    expect(chars).toBeLessThanOrEqual(6000)
+  })
+})

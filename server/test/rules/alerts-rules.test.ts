@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import YAML from 'yaml'
+import { M } from '../../src/metrics/names.js'
+import { have } from '../helpers/services.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+const rulesFile = path.join(root, 'rules/alerts.yml')
+const testsFile = path.join(root, 'rules/alerts.test.yml')
+
+interface Rule { alert: string, expr: string, labels: Record<string, string>, annotations: Record<string, string> }
+const rules = (YAML.parse(fs.readFileSync(rulesFile, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules)
+
+function promtool (...args: string[]): { code: number, out: string } {
+  try {
+    return { code: 0, out: execFileSync('promtool', args, { cwd: root, encoding: 'utf8', stdio: 'pipe' }) }
+  } catch (err) {
+    const e = err as { status: number, stdout: string, stderr: string }
+    return { code: e.status, out: e.stdout + e.stderr }
+  }
+}
+
+describe('rules/alerts.yml', () => {
+  it('covers every alert the issue names', () => {
+    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining([
+      'TovWatchDown', 'TovPlayDatabaseMissing', 'TovPlayDatabaseIdentityMismatch', 'TovPlayRowCollapse', 'TovPlayConnectionsNearLimit',
+      'TovPlayPgBouncerClientsWaiting', 'TovWatchErrorSpike', 'TovWatchLokiUnreachable', 'TovPlayBackupStale',
+    ]))
+  })
+
+  it.each(rules.map((r) => [r.alert, r] as const))('%s has a severity, summary, description and a /logs/ link', (_name, r) => {
+    expect(['critical', 'high', 'medium', 'low']).toContain(r.labels.severity)
+    expect(r.annotations.summary?.length).toBeGreaterThan(10)
+    expect(r.annotations.description?.length).toBeGreaterThan(20)
+    expect(r.annotations.runbook_url).toMatch(/^https:\/\/tovwatch\.example\.com\/logs\/#view=(health|database|connections|errors)/)
+    expect(r.annotations.dashboard).toBe(r.annotations.runbook_url)
+  })
+
+  it('uses only metric names that TovWatch exports', () => {
+    const known = new Set<string>([...Object.values(M), 'up'])
+    for (const r of rules) {
+      for (const name of r.expr.match(/\b(tovwatch_[a-z_]+|up)\b(?=\s*[{=<>!)\s]|$)/g) ?? []) expect(known, `${r.alert}: ${name}`).toContain(name)
+    }
+  })
+
+  it('has promtool unit tests for every rule', () => {
+    const text = fs.readFileSync(testsFile, 'utf8')
+    for (const r of rules) expect(text, r.alert).toMatch(new RegExp(`alertname: ${r.alert}\\s*\\n\\s*exp_alerts:\\s*\\n\\s*- exp_labels`))
+    for (const r of rules) expect(text, r.alert).toMatch(new RegExp(`alertname: ${r.alert}\\s*\\n\\s*exp_alerts: \\[\\]`))
+  })
+})
+
+describe.skipIf(!(await have('prometheus')))('promtool', () => {
+  it('check rules rules/alerts.yml', () => {
+    const r = promtool('check', 'rules', 'rules/alerts.yml')
+    expect(r.out).toContain('SUCCESS')
+    expect(r.code).toBe(0)
+  })
+  it('test rules rules/alerts.test.yml', () => {
+    const r = promtool('test', 'rules', 'rules/alerts.test.yml')
+    expect(r.out).toContain('SUCCESS')
+    expect(r.code).toBe(0)
+  })
+})

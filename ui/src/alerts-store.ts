@@ -1,0 +1,90 @@
+import type { AlertEvent } from './alert-stream.js'
+import type { Alert, Severity } from './types.js'
+
+const SEVERITY_RANK: Record<Severity | 'none', number> = { critical: 0, high: 1, medium: 2, low: 3, none: 4 }
+
+/** Firing first (worst severity, newest start), then resolved (most recently ended). */
+export function sortAlerts (alerts: Iterable<Alert>): Alert[] {
+  return [...alerts].sort((a, b) => {
+    if (a.status !== b.status) return a.status === 'firing' ? -1 : 1
+    if (a.status === 'firing') {
+      const s = SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]
+      if (s !== 0) return s
+      return a.startsAt < b.startsAt ? 1 : a.startsAt > b.startsAt ? -1 : 0
+    }
+    const ae = a.endsAt ?? a.updatedAt
+    const be = b.endsAt ?? b.updatedAt
+    return ae < be ? 1 : ae > be ? -1 : 0
+  })
+}
+
+/**
+ * The alerts every view shares. Events can arrive 100 a second; listeners hear about them
+ * at most every `minIntervalMs` (a person cannot read faster, and each re-render of a long
+ * list costs style and layout), from a timer task of its own rather than inside the frame.
+ * The sorted list is computed only when asked for.
+ */
+export class AlertsStore {
+  private readonly byId = new Map<string, Alert>()
+  private readonly listeners = new Set<() => void>()
+  private sorted: Alert[] | undefined
+  private pending = false
+  private lastNotified = -Infinity
+  version = 0
+  loaded = false
+
+  constructor (
+    private readonly schedule: (fn: () => void, delayMs: number) => void = (fn, ms) => { setTimeout(fn, ms) },
+    private readonly minIntervalMs = 250,
+    private readonly now: () => number = () => performance.now()
+  ) {}
+
+  subscribe (fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  replace (alerts: Alert[]): void {
+    this.byId.clear()
+    for (const a of alerts) this.byId.set(a.id, a)
+    this.loaded = true
+    this.changed()
+  }
+
+  /** Applies a stream event; returns true when it is a newly firing critical alert (worth a toast). */
+  apply (event: AlertEvent): boolean {
+    const before = this.byId.get(event.alert.id)
+    this.byId.set(event.alert.id, event.alert)
+    this.changed()
+    return event.alert.status === 'firing' && event.alert.severity === 'critical' &&
+      (event.kind === 'firing' || event.kind === 'updated') && (before === undefined || before.status !== 'firing')
+  }
+
+  upsert (alert: Alert): void {
+    this.byId.set(alert.id, alert)
+    this.changed()
+  }
+
+  get list (): Alert[] {
+    this.sorted ??= sortAlerts(this.byId.values())
+    return this.sorted
+  }
+
+  get firingCount (): number {
+    let n = 0
+    for (const a of this.byId.values()) if (a.status === 'firing') n++
+    return n
+  }
+
+  private changed (): void {
+    this.sorted = undefined
+    this.version++
+    if (this.pending) return
+    this.pending = true
+    this.schedule(() => {
+      this.pending = false
+      this.lastNotified = this.now()
+      for (const fn of this.listeners) fn()
+    }, Math.max(0, this.lastNotified + this.minIntervalMs - this.now()))
+  }
+}

@@ -1,0 +1,86 @@
+import { readCookie } from './env.js'
+import type { AlertsResponse, Alert, ApiErrorBody, ConnectionsResponse, DatabaseResponse, ErrorsResponse, HealthResponse, Me, Severity } from './types.js'
+
+export class ApiError extends Error {
+  constructor (readonly status: number, message: string, readonly field?: string) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+export interface ApiOptions {
+  base: string
+  /** Grafana embeds authenticate with a signed token instead of the session cookie. */
+  embedToken?: string
+  fetch?: typeof fetch
+  cookies?: () => string
+  /** Called on 401 (the session expired): the app sends the user to the login page. */
+  onUnauthorized?: () => void
+}
+
+export interface ErrorsQuery {
+  range?: string
+  start?: string
+  end?: string
+  minSeverity?: Severity
+  q?: string
+  limit?: number
+}
+
+export type Params = Record<string, string | number | undefined>
+
+export function queryString (params: Params): string {
+  const sp = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') sp.set(k, String(v))
+  const s = sp.toString()
+  return s === '' ? '' : '?' + s
+}
+
+/** Typed client for {base}/api: CSRF header on writes, embed header in iframes, 401 → login. */
+export function createApi (opts: ApiOptions) {
+  const doFetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  const cookies = opts.cookies ?? (() => document.cookie)
+
+  async function request<T> (method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (opts.embedToken !== undefined) headers['x-tovwatch-embed'] = opts.embedToken
+    if (method !== 'GET') {
+      const csrf = readCookie(cookies(), 'tw_csrf')
+      if (csrf !== undefined) headers['x-tovwatch-csrf'] = csrf
+      if (body !== undefined) headers['content-type'] = 'application/json'
+    }
+    const res = await doFetch(`${opts.base}/api${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      signal,
+    })
+    if (res.status === 401 && opts.embedToken === undefined) opts.onUnauthorized?.()
+    if (res.status === 204) return undefined as T
+    const text = await res.text()
+    let json: unknown
+    try { json = text === '' ? undefined : JSON.parse(text) } catch { json = undefined }
+    if (!res.ok) {
+      const e = json as Partial<ApiErrorBody> | undefined
+      throw new ApiError(res.status, e?.message ?? `${res.status} ${res.statusText || 'error'}`, e?.field)
+    }
+    return json as T
+  }
+
+  return {
+    get: <T>(path: string, params: Params = {}, signal?: AbortSignal) => request<T>('GET', path + queryString(params), undefined, signal),
+    post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
+    errors: (q: ErrorsQuery, signal?: AbortSignal) => request<ErrorsResponse>('GET', '/errors' + queryString({ ...q }), undefined, signal),
+    database: (signal?: AbortSignal) => request<DatabaseResponse>('GET', '/database', undefined, signal),
+    connections: (signal?: AbortSignal) => request<ConnectionsResponse>('GET', '/connections', undefined, signal),
+    alerts: (params: Params = {}, signal?: AbortSignal) => request<AlertsResponse>('GET', '/alerts' + queryString(params), undefined, signal),
+    ack: (id: string, note: string) => request<Alert>('POST', `/alerts/${encodeURIComponent(id)}/ack`, { note }),
+    health: (signal?: AbortSignal) => request<HealthResponse>('GET', '/health', undefined, signal),
+    me: () => request<Me>('GET', '/me'),
+    logout: () => request<void>('POST', '/logout'),
+    login: (token: string) => request<Me>('POST', '/login', { token }),
+  }
+}
+
+export type Api = ReturnType<typeof createApi>

@@ -1,0 +1,39 @@
+import type uPlot from 'uplot'
+import { customElement } from 'lit/decorators.js'
+import { themeColor } from '../styles/tokens.js'
+import { themedAxes, rawValue } from './axes.js'
+import { UplotBase } from './uplot-base.js'
+
+const LABELS: Record<string, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' }
+
+/** Error rate stacked by severity (errors per bucket). */
+@customElement('tw-error-rate-chart')
+export class ErrorRateChart extends UplotBase {
+  protected options (width: number, height: number): uPlot.Options {
+    const cols = this.columns
+    const keys = cols?.keys ?? []
+    return {
+      width,
+      height,
+      scales: { x: { time: true }, errors: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      axes: [themedAxes(this, 'errors / bucket')[0] as uPlot.Axis, { ...themedAxes(this, 'errors / bucket')[1], scale: 'errors' }],
+      cursor: { drag: { x: false, y: false } },
+      series: [
+        {},
+        ...keys.map((key, i) => ({
+          label: LABELS[key] ?? key,
+          scale: 'errors',
+          stroke: themeColor(this, `--sev-${key}`, '#888'),
+          fill: themeColor(this, `--fill-${key}`, '#ccc'),
+          width: 1,
+          points: { show: false },
+          value: rawValue(cols?.raw ?? [], i),
+        })),
+      ],
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap { 'tw-error-rate-chart': ErrorRateChart }
+}

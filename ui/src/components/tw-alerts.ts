@@ -1,0 +1,143 @@
+import { LitElement, css, html } from 'lit'
+import { customElement, property, state } from 'lit/decorators.js'
+import { repeat } from 'lit/directives/repeat.js'
+import type { AppContext } from '../context.js'
+import { formatTime } from '../format.js'
+import { setSoundEnabled, soundEnabled } from '../sound.js'
+import { shared } from '../styles/tokens.js'
+import type { Alert } from '../types.js'
+import { DEFAULT_STATE, type UiState } from '../url-state.js'
+import './tw-age.js'
+import { StoreController } from '../store-controller.js'
+
+const PAGE = 100
+
+/** The live alert list: firing first, then resolved; acknowledge with a note. */
+@customElement('tw-alerts')
+export class TwAlerts extends LitElement {
+  static override styles = [shared, css`
+    :host { display: block; }
+    .bar { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: center; margin-bottom: 1rem; }
+    .bar label { display: inline-flex; gap: 0.4rem; align-items: center; }
+    ol { list-style: none; margin: 0; padding: 0; }
+    li.alert { content-visibility: auto; contain-intrinsic-size: auto 7rem; border: 1px solid var(--border); border-left: 6px solid var(--sev-low); border-radius: 8px; padding: 0.6rem 0.8rem; margin-bottom: 0.5rem; background: var(--bg-card); }
+    li.firing.critical { border-left-color: var(--sev-critical); }
+    li.firing.high { border-left-color: var(--sev-high); }
+    li.firing.medium { border-left-color: var(--sev-medium); }
+    li.resolved { opacity: 0.85; border-left-color: var(--ok); }
+    .top { display: flex; flex-wrap: wrap; gap: 0.4rem 0.75rem; align-items: baseline; }
+    .name { font-weight: 700; overflow-wrap: anywhere; }
+    .status { font-size: 0.8rem; font-weight: 700; text-transform: uppercase; }
+    .firing .status { color: var(--sev-critical); }
+    .resolved .status { color: var(--ok); }
+    .labels { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.78rem; color: var(--muted); overflow-wrap: anywhere; }
+    .desc { margin: 0.3rem 0; overflow-wrap: anywhere; }
+    .ack { font-size: 0.85rem; color: var(--muted); }
+    form { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.4rem; }
+    form input { flex: 1 1 12rem; min-width: 0; }
+    .err { color: var(--danger-fg); }
+    h2 { margin-top: 1rem; }
+  `]
+
+  @property({ attribute: false }) ctx!: AppContext
+  @property({ attribute: false }) ui: UiState = DEFAULT_STATE
+  @property({ type: Boolean }) compact = false
+
+  @state() private acking = ''
+  @state() private ackError = ''
+  @state() private sound = soundEnabled()
+  @state() private shown = PAGE
+  private readonly alertsChanged = new StoreController(this, () => this.ctx.alerts)
+
+  private async ack (e: Event, a: Alert) {
+    e.preventDefault()
+    const note = String(new FormData(e.target as HTMLFormElement).get('note') ?? '').trim()
+    try {
+      this.ctx.alerts.upsert(await this.ctx.api.ack(a.id, note))
+      this.acking = ''
+      this.ackError = ''
+      this.dispatchEvent(new CustomEvent('tw-acknowledged', { detail: { id: a.id }, bubbles: true, composed: true }))
+    } catch (err) {
+      this.ackError = (err as Error).message
+    }
+  }
+
+  private openAck (id: string) {
+    this.acking = id
+    this.ackError = ''
+    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('form input')?.focus())
+  }
+
+  private toggleSound (e: Event) {
+    this.sound = (e.target as HTMLInputElement).checked
+    setSoundEnabled(this.sound)
+  }
+
+  private setFilter (value: string) {
+    this.dispatchEvent(new CustomEvent('tw-state', { detail: { alertState: value }, bubbles: true, composed: true }))
+  }
+
+  private renderAlert (a: Alert) {
+    const labels = Object.entries(a.labels).filter(([k]) => k !== 'alertname' && k !== 'severity').map(([k, v]) => `${k}=${v}`).join(' ')
+    const text = a.annotations.summary ?? a.annotations.description ?? ''
+    const canAck = !this.compact && !this.ctx.embed && a.status === 'firing' && a.acknowledged === null
+    return html`<li class="alert ${a.status} ${a.severity}">
+      <div class="top">
+        <span class="status">${a.status}</span>
+        <span class="sev ${a.severity}">${a.severity}</span>
+        <span class="name">${a.alertname}</span>
+        <span class="muted">${a.status === 'firing' ? html`since ${formatTime(a.startsAt)}` : html`resolved ${formatTime(a.endsAt)}`}</span>
+        <span class="muted">${a.source}</span>
+      </div>
+      ${text === '' ? '' : html`<p class="desc">${text}</p>`}
+      ${labels === '' ? '' : html`<div class="labels">${labels}</div>`}
+      ${a.acknowledged ? html`<div class="ack">Acknowledged by ${a.acknowledged.by} at ${formatTime(a.acknowledged.at)}${a.acknowledged.note ? html`: “${a.acknowledged.note}”` : ''}</div>` : ''}
+      ${canAck && this.acking !== a.id ? html`<button type="button" @click=${() => { this.openAck(a.id) }}>Acknowledge<span class="sr-only"> ${a.alertname}</span></button>` : ''}
+      ${this.acking === a.id
+        ? html`<form @submit=${(e: Event) => this.ack(e, a)} aria-label="Acknowledge ${a.alertname}">
+            <input name="note" maxlength="500" placeholder="Note (who is on it, what you found)" aria-label="Acknowledgement note">
+            <button class="primary" type="submit">Acknowledge</button>
+            <button type="button" @click=${() => { this.acking = '' }}>Cancel</button>
+            ${this.ackError ? html`<span class="err" role="alert">${this.ackError}</span>` : ''}
+          </form>`
+        : ''}
+    </li>`
+  }
+
+  override render () {
+    const store = this.ctx.alerts
+    const filter = this.compact ? 'all' : this.ui.alertState
+    const all = store.list.filter((a) => filter === 'all' || a.status === filter)
+    const allFiring = all.filter((a) => a.status === 'firing')
+    const firing = allFiring.slice(0, this.shown)
+    const resolved = all.filter((a) => a.status === 'resolved').slice(0, this.shown)
+    const moreFiring = allFiring.length - firing.length
+    const more = all.length - allFiring.length - resolved.length
+    return html`
+      ${this.compact
+? ''
+: html`<div class="bar">
+        <label>Show <select @change=${(e: Event) => { this.setFilter((e.target as HTMLSelectElement).value) }}>
+          ${(['all', 'firing', 'resolved'] as const).map((v) => html`<option value=${v} ?selected=${v === filter}>${v}</option>`)}
+        </select></label>
+        <label><input type="checkbox" .checked=${this.sound} @change=${this.toggleSound}> Sound for new critical alerts</label>
+        ${this.ctx.streamState === 'open' ? html`<span class="muted">live</span>` : html`<span class="banner warn" role="status">reconnecting… the list may be behind</span>`}
+      </div>`}
+      ${!store.loaded ? html`<p class="empty" aria-busy="true">Waiting for the alert stream…</p>` : ''}
+      <h2 id="firing-h">Firing <span class="muted">(${allFiring.length})</span></h2>
+      ${firing.length === 0 && store.loaded ? html`<p class="empty">Nothing is firing.</p>` : ''}
+      <ol aria-labelledby="firing-h">${repeat(firing, (a) => a.id, (a) => this.renderAlert(a))}</ol>
+      ${moreFiring > 0 ? html`<button type="button" @click=${() => { this.shown += PAGE }}>Show ${Math.min(moreFiring, PAGE)} more firing</button>` : ''}
+      ${filter === 'firing'
+? ''
+: html`
+        <h2 id="resolved-h">Resolved</h2>
+        ${resolved.length === 0 && store.loaded ? html`<p class="empty">No resolved alerts.</p>` : ''}
+        <ol aria-labelledby="resolved-h">${repeat(resolved, (a) => a.id, (a) => this.renderAlert(a))}</ol>
+        ${more > 0 ? html`<button type="button" @click=${() => { this.shown += PAGE }}>Show ${Math.min(more, PAGE)} more</button>` : ''}`}`
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap { 'tw-alerts': TwAlerts }
+}

@@ -1,0 +1,135 @@
+import { LitElement, css, html } from 'lit'
+import { customElement, property } from 'lit/decorators.js'
+import type { AppContext } from '../context.js'
+import { formatBytes, formatCount, formatDuration, formatSigned, formatTime } from '../format.js'
+import { PollController } from '../poll.js'
+import { shared } from '../styles/tokens.js'
+import type { DatabaseResponse, TableInfo } from '../types.js'
+import './tw-age.js'
+
+const IDENTITY_TITLE: Record<string, string> = {
+  database_missing: 'The database is MISSING',
+  unreachable: 'The database is unreachable',
+  auth_failed: 'TovWatch cannot log in to the database',
+  wrong_database: 'Connected to the WRONG database',
+  tables_missing: 'Tables are missing',
+  unknown: 'The database identity is unknown',
+}
+
+/** The probes this view depends on that the database cannot answer (connection ones have their own view). */
+const tableProbesUnavailable = (d: DatabaseResponse) => d.unavailable.filter((u) => !/^(connections|pgbouncer)\b/i.test(u))
+
+/** Watched tables first, then by size; ties by name. */
+export function sortTables (tables: readonly TableInfo[]): TableInfo[] {
+  return [...tables].sort((a, b) => (a.watched === b.watched ? 0 : a.watched ? -1 : 1) ||
+    ((b.rows ?? b.estimatedRows ?? -1) - (a.rows ?? a.estimatedRows ?? -1)) || a.name.localeCompare(b.name))
+}
+
+/** Database identity (loudly when wrong), row-collapse guards, backup age and the table counts. */
+@customElement('tw-database')
+export class TwDatabase extends LitElement {
+  static override styles = [shared, css`
+    :host { display: block; }
+    .loud { font-size: 1.05rem; border-width: 3px; }
+    .loud strong { font-size: 1.3rem; display: block; margin-bottom: 0.25rem; }
+    .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 18rem), 1fr)); gap: 1rem; margin-bottom: 1rem; }
+    .head { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.5rem; align-items: baseline; }
+    dl { display: grid; grid-template-columns: auto 1fr; gap: 0.25rem 0.75rem; margin: 0; }
+    dt { color: var(--muted); }
+    dd { margin: 0; overflow-wrap: anywhere; }
+    .watched { display: inline-block; white-space: nowrap; overflow-wrap: normal; font-size: 0.72rem; border: 1px solid var(--accent); color: var(--link); border-radius: 999px; padding: 0 0.35rem; margin-left: 0.3rem; }
+    .neg { color: var(--sev-critical); font-weight: 600; }
+    .ok { color: var(--ok); }
+    td.name { overflow-wrap: anywhere; min-width: 8rem; }
+  `]
+
+  @property({ attribute: false }) ctx!: AppContext
+  /** Embeds show the table list only. */
+  @property({ type: Boolean }) compact = false
+
+  private readonly poll = new PollController<DatabaseResponse>(this, (s) => this.ctx.api.database(s), 15_000)
+
+  private renderIdentity (d: DatabaseResponse) {
+    const id = d.identity
+    if (id.ok) return ''
+    return html`<div class="banner danger loud" role="alert">
+      <strong>${IDENTITY_TITLE[id.status] ?? 'Database check failed'}</strong>
+      ${id.message}
+      <div>Expected <code>${id.expectedDatabase}</code>, connected to <code>${id.currentDatabase ?? 'nothing'}</code>.
+      ${id.missingTables.length > 0 ? html`Missing tables: ${id.missingTables.join(', ')}.` : ''}
+      Row counts below are not trustworthy until this is fixed.</div>
+    </div>`
+  }
+
+  private renderGuards (d: DatabaseResponse) {
+    const bad = d.guards.filter((g) => g.status !== 'ok')
+    if (bad.length === 0) return ''
+    return html`<div class="banner danger" role="alert"><strong>Row-collapse warnings</strong>
+      <ul>${bad.map((g) => html`<li><strong>${g.table}</strong>: ${g.status} — ${g.message}
+        ${g.before !== null ? html`(${formatCount(g.before)} → ${formatCount(g.after)})` : ''} ${g.at ? html`at ${formatTime(g.at)}` : ''}</li>`)}</ul></div>`
+  }
+
+  private rowsCell (t: TableInfo, identityOk: boolean) {
+    // Never show a count we cannot trust: a wrong database once showed "0 users".
+    if (!identityOk) return html`<span class="muted">unknown</span>`
+    if (t.rows !== null) return html`${formatCount(t.rows)}${t.rowsExact ? '' : html` <abbr title="estimate from statistics">≈</abbr>`}`
+    if (t.estimatedRows !== null && t.estimatedRows >= 0) return html`≈ ${formatCount(t.estimatedRows)}`
+    return html`<span class="muted">not yet</span>`
+  }
+
+  private renderTables (d: DatabaseResponse) {
+    const ok = d.identity.ok
+    const tables = sortTables(d.tables)
+    return html`<section class="card" aria-labelledby="tables-h">
+      <div class="head"><h2 id="tables-h">Tables</h2><tw-age .at=${d.measuredAt} .stale=${d.stale} .staleAfter=${d.probeIntervalS * 3}></tw-age></div>
+      ${tables.length === 0
+        ? html`<p class="empty">${ok ? 'No tables measured yet.' : 'No table counts: the database check failed.'}</p>`
+        : html`<div class="table-wrap"><table>
+          <thead><tr><th scope="col">Table</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Change</th><th scope="col" class="num">Size</th><th scope="col">Measured</th></tr></thead>
+          <tbody>${tables.map((t) => html`<tr>
+            <td class="name">${t.schema === 'public' ? '' : `${t.schema}.`}${t.name}${t.watched ? html`<span class="watched">watched</span>` : ''}</td>
+            <td class="num">${this.rowsCell(t, ok)}</td>
+            <td class="num ${(t.changeSinceLastProbe ?? 0) < 0 ? 'neg' : ''}">${ok ? formatSigned(t.changeSinceLastProbe) : '—'}</td>
+            <td class="num">${formatBytes(t.totalBytes)}</td>
+            <td><tw-age .at=${t.measuredAt} label="" .staleAfter=${d.probeIntervalS * 3}></tw-age></td>
+          </tr>`)}</tbody></table></div>`}
+    </section>`
+  }
+
+  private renderSummary (d: DatabaseResponse) {
+    const b = d.backup
+    return html`<div class="grid">
+      <section class="card" aria-labelledby="id-h"><h2 id="id-h">Identity</h2>
+        <dl>
+          <dt>Status</dt><dd class=${d.identity.ok ? 'ok' : 'neg'}>${d.identity.ok ? 'OK' : d.identity.status}</dd>
+          <dt>Database</dt><dd>${d.identity.currentDatabase ?? '—'} <span class="muted">(expected ${d.identity.expectedDatabase})</span></dd>
+          <dt>Server</dt><dd>${d.identity.serverVersion ?? '—'}${d.embedded ? ' (embedded)' : ''}</dd>
+        </dl></section>
+      <section class="card" aria-labelledby="bk-h"><h2 id="bk-h">Last good backup</h2>
+        <dl>
+          <dt>Age</dt><dd class=${b.stale ? 'neg' : ''}>${b.ageSeconds === null ? 'no good backup found' : `${formatDuration(b.ageSeconds)}${b.stale ? ' — too old' : ''}`}</dd>
+          <dt>Limit</dt><dd>${b.maxAgeHours} h</dd>
+          <dt>Finished</dt><dd>${formatTime(b.lastGoodAt)}</dd>
+        </dl>
+        <p class="muted">${b.message}</p></section>
+    </div>
+    ${tableProbesUnavailable(d).map((u) => html`<p class="muted">Not available: ${u}</p>`)}`
+  }
+
+  override render () {
+    const { data: d, error } = this.poll
+    if (d === undefined) {
+      return error ? html`<div class="banner danger" role="alert">Could not load the database status: ${error.message}</div>` : html`<p class="empty" aria-busy="true">Loading the database status…</p>`
+    }
+    return html`
+      ${error ? html`<div class="banner warn" role="status">Refresh failed (${error.message}); showing the last answer.</div>` : ''}
+      ${this.renderIdentity(d)}
+      ${this.renderGuards(d)}
+      ${this.compact ? '' : this.renderSummary(d)}
+      ${this.renderTables(d)}`
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap { 'tw-database': TwDatabase }
+}

@@ -1,0 +1,230 @@
+import { LitElement, css, html, type PropertyValues } from 'lit'
+import { customElement, property, state } from 'lit/decorators.js'
+import { repeat } from 'lit/directives/repeat.js'
+import { ApiError } from '../api.js'
+import { errorRateColumns, type StackedColumns } from '../charts/columns.js'
+import '../charts/error-rate-chart.js'
+import type { AppContext } from '../context.js'
+import { formatCount, formatTime } from '../format.js'
+import { shared } from '../styles/tokens.js'
+import { SEVERITIES, type ErrorsResponse, type Severity } from '../types.js'
+import { DEFAULT_STATE, RANGES, errorsQuery, type Range, type UiState } from '../url-state.js'
+import './tw-age.js'
+import { errorGroupStyles } from './tw-error-group.js'
+
+const REFRESH_MS = 60_000
+// Groups appear in chunks, one task each: the first screenful paints at once and no task
+// grows long with 500 groups (rows off screen also skip layout: content-visibility).
+const FIRST_CHUNK = 40
+const CHUNK = 120
+const queryKey = (u: UiState) => JSON.stringify([u.range, u.start, u.end, u.minSeverity, u.q])
+/** datetime-local wants "yyyy-mm-ddThh:mm" in local time. */
+const toLocalInput = (iso: string) => {
+  const t = Date.parse(iso)
+  if (Number.isNaN(t)) return ''
+  const d = new Date(t - new Date(t).getTimezoneOffset() * 60_000)
+  return d.toISOString().slice(0, 16)
+}
+
+/** The error feed: range, minimum severity and search in the URL; chart; grouped errors. */
+@customElement('tw-errors')
+export class TwErrors extends LitElement {
+  static override styles = [shared, errorGroupStyles, css`
+    :host { display: block; }
+    form { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: flex-end; margin-bottom: 1rem; }
+    fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 0.25rem; min-width: 0; }
+    legend, label { font-size: 0.8rem; color: var(--muted); display: block; margin-bottom: 0.2rem; padding: 0; }
+    fieldset button[aria-pressed=true] { background: var(--accent); color: var(--on-accent); border-color: var(--accent); }
+    .search { flex: 1 1 16rem; min-width: 0; }
+    .search-row { display: flex; gap: 0.4rem; }
+    .search input { flex: 1; min-width: 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+    input[aria-invalid=true] { border-color: var(--sev-critical); border-width: 2px; }
+    .field-error { color: var(--danger-fg); background: var(--danger-bg); border-radius: 4px; padding: 0.25rem 0.5rem; margin: 0.3rem 0 0; font-size: 0.85rem; overflow-wrap: anywhere; }
+    .custom { display: flex; flex-wrap: wrap; gap: 0.5rem; }
+    .totals { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.5rem; }
+    .head { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.5rem; align-items: baseline; }
+    .list-head { display: grid; grid-template-columns: 5.5rem minmax(0, 1fr) 5rem 96px 10rem; gap: 0.75rem; padding: 0.3rem 0.25rem; border-bottom: 1px solid var(--border); font-size: 0.8rem; color: var(--muted); font-weight: 600; }
+    .list-head .num { text-align: right; }
+    @media (max-width: 720px) { .list-head { display: none; } }
+    .chart { margin-bottom: 1rem; }
+  `]
+
+  @property({ attribute: false }) ctx!: AppContext
+  @property({ attribute: false }) ui: UiState = DEFAULT_STATE
+  /** Set directly (benchmarks, embeds) to skip fetching. */
+  @property({ attribute: false }) data: ErrorsResponse | undefined
+  @property({ type: Boolean }) noFetch = false
+  /** Embeds show one part: the chart or the groups, without the controls. */
+  @property() mode: 'full' | 'chart' | 'groups' = 'full'
+
+  @state() private loading = false
+  @state() private error: ApiError | Error | undefined
+  @state() private columns: StackedColumns | undefined
+  @state() private draftQ = ''
+  @state() private shownGroups = FIRST_CHUNK
+  private chunkTimer: ReturnType<typeof setTimeout> | undefined
+
+  private loadedKey = ''
+  private abort: AbortController | undefined
+  private timer: ReturnType<typeof setInterval> | undefined
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    this.timer = setInterval(() => { if (this.ui.range !== 'custom' && !this.noFetch) this.load() }, REFRESH_MS)
+  }
+
+  override disconnectedCallback (): void {
+    super.disconnectedCallback()
+    clearInterval(this.timer)
+    clearTimeout(this.chunkTimer)
+    this.abort?.abort()
+  }
+
+  protected override willUpdate (changed: PropertyValues<this>): void {
+    if (changed.has('ui')) {
+      if (changed.get('ui')?.q !== this.ui.q || this.draftQ === '') this.draftQ = this.ui.q
+      if (!this.noFetch && queryKey(this.ui) !== this.loadedKey) this.load()
+    }
+    if (changed.has('data')) {
+      this.columns = this.data === undefined ? undefined : errorRateColumns(this.data.series)
+      // Keep the expanded group visible even when it is far down the list.
+      const at = this.data?.groups.findIndex((g) => g.fingerprint === this.ui.group) ?? -1
+      this.shownGroups = Math.max(FIRST_CHUNK, at + 1)
+    }
+  }
+
+  protected override updated (): void {
+    const total = this.data?.groups.length ?? 0
+    clearTimeout(this.chunkTimer)
+    if (this.shownGroups < total) this.chunkTimer = setTimeout(() => { this.shownGroups += CHUNK }, 0)
+    else if (total > 0) this.dispatchEvent(new CustomEvent('tw-groups-rendered', { detail: { count: total } }))
+  }
+
+  async load (): Promise<void> {
+    this.loadedKey = queryKey(this.ui)
+    this.abort?.abort()
+    const ac = new AbortController()
+    this.abort = ac
+    this.loading = true
+    try {
+      const data = await this.ctx.api.errors(errorsQuery(this.ui), ac.signal)
+      if (ac.signal.aborted) return
+      this.data = data
+      this.error = undefined
+    } catch (err) {
+      if (ac.signal.aborted) return
+      this.error = err as Error
+    } finally {
+      if (this.abort === ac) this.loading = false
+    }
+  }
+
+  private set (patch: Partial<UiState>) {
+    this.dispatchEvent(new CustomEvent('tw-state', { detail: patch, bubbles: true, composed: true }))
+  }
+
+  private onSubmit (e: Event) {
+    e.preventDefault()
+    if (this.draftQ === this.ui.q) this.load()
+    else this.set({ q: this.draftQ, group: '' })
+  }
+
+  private setRange (range: Range) {
+    if (range === 'custom') {
+      const end = new Date()
+      const start = new Date(end.getTime() - 24 * 3600_000)
+      this.set({ range, start: this.ui.start || start.toISOString(), end: this.ui.end || end.toISOString() })
+    } else this.set({ range, start: '', end: '' })
+  }
+
+  private setCustom (which: 'start' | 'end', value: string) {
+    const t = Date.parse(value)
+    if (!Number.isNaN(t)) this.set({ [which]: new Date(t).toISOString() })
+  }
+
+  private onToggle (e: CustomEvent<{ fingerprint: string, expanded: boolean }>) {
+    this.set({ group: e.detail.expanded ? e.detail.fingerprint : '' })
+  }
+
+  private renderControls () {
+    const qErr = this.error instanceof ApiError && this.error.status === 400 && (this.error.field === undefined || this.error.field === 'q') ? this.error.message : ''
+    const otherErr = this.error !== undefined && qErr === '' ? this.error.message : ''
+    if (this.mode !== 'full') return this.error ? html`<div class="banner danger" role="alert">Could not load errors: ${this.error.message}</div>` : ''
+    return html`
+      <form role="search" aria-label="Filter errors" @submit=${this.onSubmit}>
+        <fieldset><legend>Range</legend>
+          ${RANGES.map((r) => html`<button type="button" aria-pressed=${this.ui.range === r ? 'true' : 'false'} @click=${() => { this.setRange(r) }}>${r === 'custom' ? 'Custom' : r}</button>`)}
+        </fieldset>
+        ${this.ui.range === 'custom'
+          ? html`<div class="custom">
+              <div><label for="start">From</label><input id="start" type="datetime-local" .value=${toLocalInput(this.ui.start)} @change=${(e: Event) => { this.setCustom('start', (e.target as HTMLInputElement).value) }}></div>
+              <div><label for="end">To</label><input id="end" type="datetime-local" .value=${toLocalInput(this.ui.end)} @change=${(e: Event) => { this.setCustom('end', (e.target as HTMLInputElement).value) }}></div>
+            </div>`
+          : ''}
+        <div><label for="sev">Minimum severity</label>
+          <select id="sev" @change=${(e: Event) => { this.set({ minSeverity: (e.target as HTMLSelectElement).value as Severity }) }}>
+            ${SEVERITIES.map((s) => html`<option value=${s} ?selected=${s === this.ui.minSeverity}>${s}</option>`)}
+          </select>
+        </div>
+        <div class="search">
+          <label for="q">Search: text, or /regex/ (RE2; /…/i ignores case)</label>
+          <div class="search-row">
+            <input id="q" type="search" name="q" autocomplete="off" spellcheck="false" placeholder="timeout  or  /refused|reset/i"
+              .value=${this.draftQ} @input=${(e: Event) => { this.draftQ = (e.target as HTMLInputElement).value }}
+              aria-invalid=${qErr === '' ? 'false' : 'true'} aria-describedby="q-error">
+            <button type="submit" class="primary">Search</button>
+          </div>
+          <p id="q-error" class="field-error" role="alert" ?hidden=${qErr === ''}>${qErr}</p>
+        </div>
+      </form>
+      ${otherErr === '' ? '' : html`<div class="banner danger" role="alert">Could not load errors: ${otherErr}</div>`}`
+  }
+
+  private renderIncomplete (d: ErrorsResponse) {
+    if (d.complete) return ''
+    return html`<div class="banner warn" role="status">
+      <strong>Incomplete result.</strong> Some of the range could not be read, so counts may be low.
+      <ul>
+        ${d.incompleteReasons.map((r) => html`<li>${r}</li>`)}
+        ${d.failedChunks.map((c) => html`<li>${formatTime(c.start)} – ${formatTime(c.end)}: ${c.reason}</li>`)}
+      </ul>
+    </div>`
+  }
+
+  override render () {
+    const d = this.data
+    return html`
+      ${this.renderControls()}
+      ${d === undefined
+        ? html`<p class="empty" aria-busy=${this.loading ? 'true' : 'false'}>${this.loading ? 'Loading errors…' : this.error ? '' : 'No data yet.'}</p>`
+        : html`
+          ${this.renderIncomplete(d)}
+          ${this.mode === 'groups'
+? ''
+: html`<section class="card chart" aria-labelledby="rate-h" aria-busy=${this.loading ? 'true' : 'false'}>
+            <div class="head">
+              <h2 id="rate-h">Error rate</h2>
+              <span><tw-age .at=${d.measuredAt} .staleAfter=${120}></tw-age> · ${d.source === 'loki' ? 'Loki' : 'local log files'}</span>
+            </div>
+            <div class="totals">
+              ${SEVERITIES.map((s) => html`<span><span class="sev ${s}">${s}</span> <span class="num">${formatCount(d.totals[s])}</span></span>`)}
+            </div>
+            <tw-error-rate-chart .columns=${this.columns} summary=${`Errors per ${d.series.stepSeconds} s from ${formatTime(d.range.start)} to ${formatTime(d.range.end)}, stacked by severity`}></tw-error-rate-chart>
+          </section>`}
+          ${this.mode === 'chart'
+? ''
+: html`<section class="card" aria-labelledby="groups-h">
+            <div class="head"><h2 id="groups-h">Grouped errors <span class="muted">(${formatCount(d.groups.length)})</span></h2></div>
+            ${d.groups.length === 0
+              ? html`<p class="empty">No errors at or above ${this.ui.minSeverity} in this range${this.ui.q === '' ? '' : ' matching the search'}.</p>`
+              : html`<div class="list-head" aria-hidden="true"><span>Severity</span><span>Message</span><span class="num">Count</span><span>Trend</span><span>Seen</span></div>
+                <div role="list" @tw-toggle=${this.onToggle}>
+                  ${repeat(d.groups.slice(0, this.shownGroups), (g) => g.fingerprint, (g) => html`<tw-error-group role="listitem" .group=${g} ?expanded=${g.fingerprint === this.ui.group}></tw-error-group>`)}
+                </div>`}
+          </section>`}`}`
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap { 'tw-errors': TwErrors }
+}

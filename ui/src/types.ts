@@ -1,0 +1,36 @@
+/** The API shapes of /logs/api. */
+import type { Static } from 'typebox'
+import type { AlertSchema } from '../../server/src/alerts/types.js'
+import type { ConnectionsResponse as ConnectionsSchema, DatabaseResponse as DatabaseSchema } from '../../server/src/database/schemas.js'
+import type { ErrorsResponse as ErrorsSchema } from '../../server/src/errors/schemas.js'
+import type { HealthBody as HealthSchema } from '../../server/src/infra/health-schema.js'
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low'
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low']
+
+// The server's TypeBox schemas are the source of truth: these types are derived from them, so a
+// change on one side that the other does not follow fails the typecheck.
+export type ErrorsResponse = Static<typeof ErrorsSchema>
+export type ErrorGroup = ErrorsResponse['groups'][number]
+export type ErrorSample = ErrorGroup['samples'][number]
+
+export type DatabaseResponse = Static<typeof DatabaseSchema>
+export type IdentityStatus = DatabaseResponse['identity']['status']
+export type TableInfo = DatabaseResponse['tables'][number]
+export type TableGuard = DatabaseResponse['guards'][number]
+
+export type ConnectionsResponse = Static<typeof ConnectionsSchema>
+export type ConnectionStates = NonNullable<ConnectionsResponse['current']>['byState']
+export type PgBouncerPool = ConnectionsResponse['pgbouncer']['pools'][number]
+
+export type Alert = Static<typeof AlertSchema>
+export interface AlertsResponse { measuredAt: string, lastEventId: string, alerts: Alert[] }
+export type StreamMessage =
+  | { type: 'snapshot', lastEventId: string, alerts: Alert[] }
+  | { type: 'event', id: string, kind: 'firing' | 'resolved' | 'ack' | 'updated', alert: Alert, at: string }
+  | { type: 'heartbeat', at: string }
+
+export type HealthResponse = Static<typeof HealthSchema>
+export type DependencyStatus = HealthResponse['dependencies'][string]['status']
+export interface Me { name: string, role: 'viewer' | 'admin', via: string }
+export interface ApiErrorBody { statusCode: number, error: string, message: string, field?: string }

@@ -1,0 +1,71 @@
+import type { Severity } from './types.js'
+import { SEVERITIES } from './types.js'
+
+export const VIEWS = ['overview', 'errors', 'database', 'connections', 'alerts'] as const
+export type View = (typeof VIEWS)[number]
+export const RANGES = ['1h', '6h', '24h', '7d', 'custom'] as const
+export type Range = (typeof RANGES)[number]
+
+export interface UiState {
+  view: View
+  range: Range
+  /** Custom range bounds, ISO strings; used when range is 'custom'. */
+  start: string
+  end: string
+  minSeverity: Severity
+  q: string
+  /** The expanded error group (fingerprint), so a link can point at one group. */
+  group: string
+  alertState: 'all' | 'firing' | 'resolved'
+}
+
+export const DEFAULT_STATE: UiState = {
+  view: 'overview', range: '1h', start: '', end: '', minSeverity: 'high', q: '', group: '', alertState: 'all',
+}
+
+const oneOf = <T extends string>(v: string | null, allowed: readonly T[], def: T): T =>
+  v !== null && (allowed as readonly string[]).includes(v) ? v as T : def
+
+/** `#/errors?range=24h&sev=medium&q=timeout` → state. Unknown values fall back to the defaults. */
+export function parseHash (hash: string): UiState {
+  const h = hash.replace(/^#/, '')
+  const qi = h.indexOf('?')
+  const path = (qi < 0 ? h : h.slice(0, qi)).replace(/^\/+|\/+$/g, '')
+  const sp = new URLSearchParams(qi < 0 ? '' : h.slice(qi + 1))
+  const range = oneOf(sp.get('range'), RANGES, DEFAULT_STATE.range)
+  const start = sp.get('start') ?? ''
+  const end = sp.get('end') ?? ''
+  return {
+    view: oneOf(path, VIEWS, DEFAULT_STATE.view),
+    range: range === 'custom' && start === '' ? DEFAULT_STATE.range : range,
+    start: range === 'custom' ? start : '',
+    end: range === 'custom' ? end : '',
+    minSeverity: oneOf(sp.get('sev'), SEVERITIES, DEFAULT_STATE.minSeverity),
+    q: sp.get('q') ?? '',
+    group: sp.get('group') ?? '',
+    alertState: oneOf(sp.get('alerts'), ['all', 'firing', 'resolved'] as const, DEFAULT_STATE.alertState),
+  }
+}
+
+/** State → hash, leaving out defaults so links stay short. Only the fields a view uses are kept. */
+export function formatHash (s: UiState): string {
+  const sp = new URLSearchParams()
+  if (s.view === 'errors') {
+    if (s.range !== DEFAULT_STATE.range) sp.set('range', s.range)
+    if (s.range === 'custom') { sp.set('start', s.start); if (s.end !== '') sp.set('end', s.end) }
+    if (s.minSeverity !== DEFAULT_STATE.minSeverity) sp.set('sev', s.minSeverity)
+    if (s.q !== '') sp.set('q', s.q)
+    if (s.group !== '') sp.set('group', s.group)
+  }
+  if (s.view === 'alerts' && s.alertState !== 'all') sp.set('alerts', s.alertState)
+  const qs = sp.toString()
+  return `#/${s.view}${qs === '' ? '' : '?' + qs}`
+}
+
+/** The errors API query for a state (a custom range sends start/end instead of range). */
+export function errorsQuery (s: UiState): { range?: string, start?: string, end?: string, minSeverity: Severity, q?: string } {
+  const base = { minSeverity: s.minSeverity, q: s.q === '' ? undefined : s.q }
+  return s.range === 'custom'
+    ? { ...base, start: s.start, end: s.end === '' ? undefined : s.end }
+    : { ...base, range: s.range }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest'
+import { AlertsStore, sortAlerts } from '../src/alerts-store.js'
+import { alert } from './fixtures.js'
+
+function manualStore () {
+  const queue: Array<() => void> = []
+  const delays: number[] = []
+  let clock = 1000
+  const store = new AlertsStore((fn, ms) => { queue.push(fn); delays.push(ms) }, 250, () => clock)
+  return { store, delays, flush: () => { for (const fn of queue.splice(0)) fn() }, tick: (ms: number) => { clock += ms } }
+}
+
+describe('alerts store', () => {
+  it('sorts firing first (worst severity, newest), then resolved (latest end first)', () => {
+    const list = sortAlerts([
+      alert('r1', { status: 'resolved', endsAt: '2026-11-22T09:00:00Z' }),
+      alert('f-low', { severity: 'low' }),
+      alert('f-crit-old', { severity: 'critical', startsAt: '2026-11-22T08:00:00Z' }),
+      alert('r2', { status: 'resolved', endsAt: '2026-11-22T11:00:00Z' }),
+      alert('f-crit-new', { severity: 'critical', startsAt: '2026-11-22T09:30:00Z' }),
+    ])
+    expect(list.map((a) => a.id)).toEqual(['f-crit-new', 'f-crit-old', 'f-low', 'r2', 'r1'])
+  })
+
+  it('tells listeners at most every 250 ms however many events arrive', () => {
+    const { store, flush, delays, tick } = manualStore()
+    let calls = 0
+    store.subscribe(() => { calls++ })
+    for (let i = 0; i < 100; i++) store.apply({ type: 'event', id: String(i), kind: 'firing', alert: alert(String(i)), at: '' })
+    expect(calls).toBe(0)
+    flush()
+    expect(calls).toBe(1)
+    expect(delays).toEqual([0])
+    expect(store.firingCount).toBe(100)
+    tick(100)
+    store.apply({ type: 'event', id: 'x', kind: 'firing', alert: alert('x'), at: '' })
+    expect(delays).toEqual([0, 150])
+    flush()
+    expect(calls).toBe(2)
+  })
+
+  it('asks for a toast only when a critical alert starts firing', () => {
+    const { store } = manualStore()
+    const crit = alert('c', { severity: 'critical' })
+    expect(store.apply({ type: 'event', id: '1', kind: 'firing', alert: crit, at: '' })).toBe(true)
+    expect(store.apply({ type: 'event', id: '2', kind: 'ack', alert: { ...crit, acknowledged: { by: 'a', at: '', note: '' } }, at: '' })).toBe(false)
+    expect(store.apply({ type: 'event', id: '3', kind: 'updated', alert: crit, at: '' })).toBe(false)
+    expect(store.apply({ type: 'event', id: '4', kind: 'firing', alert: alert('h', { severity: 'high' }), at: '' })).toBe(false)
+    store.apply({ type: 'event', id: '5', kind: 'resolved', alert: { ...crit, status: 'resolved' }, at: '' })
+    expect(store.apply({ type: 'event', id: '6', kind: 'firing', alert: crit, at: '' })).toBe(true)
+  })
+
+  it('replaces everything on a snapshot', () => {
+    const { store } = manualStore()
+    store.apply({ type: 'event', id: '1', kind: 'firing', alert: alert('x'), at: '' })
+    store.replace([alert('y', { status: 'resolved' })])
+    expect(store.list.map((a) => a.id)).toEqual(['y'])
+    expect(store.firingCount).toBe(0)
+    expect(store.loaded).toBe(true)
+  })
+})

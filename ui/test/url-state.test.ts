@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_STATE, errorsQuery, formatHash, parseHash } from '../src/url-state.js'
+
+describe('url state', () => {
+  it('round-trips a shared errors link', () => {
+    const s = { ...DEFAULT_STATE, view: 'errors' as const, range: '24h' as const, minSeverity: 'medium' as const, q: 'time(out|d)&x=1 #', group: 'abc' }
+    const hash = formatHash(s)
+    expect(hash).toBe('#/errors?range=24h&sev=medium&q=time%28out%7Cd%29%26x%3D1+%23&group=abc')
+    expect(parseHash(hash)).toEqual(s)
+  })
+
+  it('keeps a custom range and sends start/end instead of range', () => {
+    const s = parseHash('#/errors?range=custom&start=2026-11-20T00:00:00.000Z&end=2026-11-21T00:00:00.000Z')
+    expect(s.range).toBe('custom')
+    expect(errorsQuery(s)).toEqual({ minSeverity: 'high', q: undefined, start: '2026-11-20T00:00:00.000Z', end: '2026-11-21T00:00:00.000Z' })
+    expect(parseHash(formatHash(s))).toEqual(s)
+  })
+
+  it('falls back to defaults for unknown or hostile values', () => {
+    const s = parseHash('#/nope?range=99y&sev=<script>&alerts=x')
+    expect(s).toEqual(DEFAULT_STATE)
+    expect(parseHash('#/errors?range=custom').range).toBe('1h')
+    expect(parseHash('').view).toBe('overview')
+  })
+
+  it('leaves defaults and other views\' fields out of the link', () => {
+    expect(formatHash({ ...DEFAULT_STATE, view: 'database', q: 'x' })).toBe('#/database')
+    expect(formatHash({ ...DEFAULT_STATE, view: 'alerts', alertState: 'firing' })).toBe('#/alerts?alerts=firing')
+    expect(formatHash({ ...DEFAULT_STATE, view: 'errors' })).toBe('#/errors')
+    expect(errorsQuery({ ...DEFAULT_STATE, range: '7d' })).toEqual({ minSeverity: 'high', q: undefined, range: '7d' })
+  })
+})

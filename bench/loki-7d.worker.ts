@@ -1,0 +1,24 @@
+/**
+ * The Loki double of bench/loki-7d.bench.ts, on its own thread: a real Loki is
+ * another process, so its JSON encoding must not share the measured event loop.
+ * Answers small RPCs from the benchmark: trueCount, stats, close.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { startLokiDouble, type LokiDoubleOptions } from '../server/test/helpers/loki-double.js'
+
+const double = await startLokiDouble(workerData as LokiDoubleOptions)
+const port = parentPort
+if (port === null) throw new Error('run as a worker')
+
+port.on('message', async (m: { id: number, method: string, args: string[] }) => {
+  let result: unknown
+  if (m.method === 'trueCount') result = double.trueCount(m.args[0] as string, BigInt(m.args[1] as string), BigInt(m.args[2] as string))
+  if (m.method === 'stats') result = { queries: double.queries().length, rateLimited: double.stats.rateLimited }
+  if (m.method === 'close') {
+    await double.close()
+    result = true
+  }
+  port.postMessage({ id: m.id, result })
+  if (m.method === 'close') port.close()
+})
+port.postMessage({ id: 0, result: double.url })

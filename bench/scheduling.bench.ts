@@ -203,7 +203,7 @@ async function main () {
     for (let i = 0; i < SEARCHES; i++) {
       const t0 = performance.now()
       const from = Date.now(); const to = from + 28 * 86_400_000
-      await Promise.all([loadAvailability(pgPool, [me.id, friend.id], from, to, [me.id, friend.id], false), busyIntervals(pgPool, [me.id, friend.id], from, to)])
+      await Promise.all([loadAvailability(pgPool, [me.id, friend.id], from, to, [me.id, friend.id], false, false), busyIntervals(pgPool, [me.id, friend.id], from, to, false)])
       queryLat.push(performance.now() - t0)
     }
     // Baseline: the interval arithmetic alone, in process (no HTTP, no database).

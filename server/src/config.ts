@@ -41,6 +41,12 @@ export interface Config {
   redisUrl: string | undefined
   /** TovPlay's database: the scheduling core. Unset: embedded PGlite. */
   databaseUrl: string | undefined
+  /**
+   * How DATABASE_URL is pooled. 'transaction' (PgBouncer pool_mode = transaction): the scheduling
+   * core sends no named or PREPAREd statements, since the next transaction may land on another
+   * server connection. 'session': direct or session pooling; its hot path uses prepared statements.
+   */
+  databasePoolMode: 'session' | 'transaction'
   /** The database the watch probes, through the read-only monitoring role. */
   monitorDatabaseUrl: string | undefined
   /** TovWatch's own store (alerts, audit of admin actions). Keep it apart from TovPlay's in production. */
@@ -229,6 +235,7 @@ export function loadConfig (env: Env = process.env): Config {
     noiseRulesFile: str(env, 'NOISE_RULES_FILE') !== undefined ? path.resolve(str(env, 'NOISE_RULES_FILE') as string) : undefined,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     databaseUrl,
+    databasePoolMode: oneOf(env, 'DATABASE_POOL_MODE', 'session', ['session', 'transaction'] as const),
     monitorDatabaseUrl: url(env, 'MONITOR_DATABASE_URL', pgProtocols) ?? databaseUrl,
     tovwatchDatabaseUrl: url(env, 'TOVWATCH_DATABASE_URL', pgProtocols) ?? databaseUrl,
     expectedDatabase: str(env, 'EXPECTED_DATABASE'),

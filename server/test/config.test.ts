@@ -22,6 +22,7 @@ describe('config', () => {
     expect(c.loki.selector).toBe('{job=~".+"}')
     expect(c.probeIntervalS).toBe(15)
     expect(c.rowDropAlertPct).toBe(50)
+    expect(c.databasePoolMode).toBe('session')
     expect(c.backup.maxAgeH).toBe(6)
     expect(c.logFiles[0]).toMatch(/logs\/\*\.log$/)
   })
@@ -37,6 +38,7 @@ describe('config', () => {
     fails({ REDIS_URL: 'http://redis' }, 'REDIS_URL', /redis:/)
     fails({ ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: 'maybe' }, 'ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED', /true or false/)
     fails({ LOKI_CASE_INSENSITIVE: 'sometimes' }, 'LOKI_CASE_INSENSITIVE', /auto, inline, alternation/)
+    fails({ DATABASE_POOL_MODE: 'statement' }, 'DATABASE_POOL_MODE', /session, transaction/)
     fails({ EMBED_ALLOWED_ORIGINS: 'grafana' }, 'EMBED_ALLOWED_ORIGINS', /not an origin/)
   })
 

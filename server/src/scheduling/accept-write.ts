@@ -21,9 +21,10 @@ const TYPES = ['uuid', 'uuid', 'uuid', 'uuid', 'uuid', 'timestamptz', 'timestamp
  * The accept's write. On PostgreSQL it returns SQL text (EXECUTE of a statement prepared once per
  * connection) for the caller to send in the same message as the idempotency record and COMMIT;
  * on the embedded PGlite (one session shared by every connection, so no per-connection names)
- * it runs the write itself and returns undefined.
+ * it runs the write itself and returns undefined. With `plain` (transaction pooling) the SQL text
+ * carries its arguments inline instead of an EXECUTE.
  */
-export async function acceptWrite (db: pg.PoolClient, before: LockedRequest, actor: string, requestId: string, embedded: boolean): Promise<{ sessionId: string, sql: string | undefined }> {
+export async function acceptWrite (db: pg.PoolClient, before: LockedRequest, actor: string, requestId: string, embedded: boolean, plain: boolean): Promise<{ sessionId: string, sql: string | undefined }> {
   const sessionId = crypto.randomUUID()
   const values = [sessionId, before.id, before.organizer_id, before.invitee_id, before.game_id, before.starts_at.toISOString(), before.ends_at.toISOString(),
     actor, JSON.stringify(before.before_json), requestId]
@@ -31,5 +32,5 @@ export async function acceptWrite (db: pg.PoolClient, before: LockedRequest, act
     await db.query(SQL, values)
     return { sessionId, sql: undefined }
   }
-  return { sessionId, sql: await preparedCall(db, 'tw_accept_write', SQL, TYPES, values) }
+  return { sessionId, sql: await preparedCall(db, 'tw_accept_write', SQL, TYPES, values, plain) }
 }

@@ -14,8 +14,8 @@ const minutes = (t: string) => {
  * With `friends`, the same round trip also checks (and share-locks, so it cannot vanish before
  * commit; `lock` false on read paths) the accepted friendship between the two players.
  */
-export async function loadAvailability (db: Db, playerIds: string[], from: number, to: number, friends?: [string, string], lock = true, embedded = false): Promise<Map<string, PlayerAvailability> & { friends?: boolean }> {
-  const { rows } = await db.query<{ k: 'w' | 'x' | 'f', id: string | null, zone: string | null, dow: number | null, st: string | null, et: string | null, s: Date | null, e: Date | null, kind: 'available' | 'unavailable' | null }>(statement(embedded, lock ? 'sched-availability-lock' : 'sched-availability',
+export async function loadAvailability (db: Db, playerIds: string[], from: number, to: number, friends: [string, string] | undefined, lock: boolean, plain: boolean): Promise<Map<string, PlayerAvailability> & { friends?: boolean }> {
+  const { rows } = await db.query<{ k: 'w' | 'x' | 'f', id: string | null, zone: string | null, dow: number | null, st: string | null, et: string | null, s: Date | null, e: Date | null, kind: 'available' | 'unavailable' | null }>(statement(plain, lock ? 'sched-availability-lock' : 'sched-availability',
     `SELECT 'w' AS k, p.id, p.time_zone AS zone, w.day_of_week AS dow, w.start_time::text AS st, w.end_time::text AS et,
             NULL::timestamptz AS s, NULL::timestamptz AS e, NULL AS kind
        FROM players p LEFT JOIN availability_windows w ON w.player_id = p.id WHERE p.id = ANY($1::uuid[])
@@ -58,9 +58,9 @@ const busyOf = (n: 1 | 2) => `SELECT lower(during) AS lo, upper(during) AS hi FR
 export const BUSY_SQL = `${busyOf(1)} UNION ALL ${busyOf(2)}`
 
 /** Scheduled sessions of one player or a pair overlapping [from, to), merged. */
-export async function busyIntervals (db: Db, playerIds: string[], from: number, to: number, embedded = false): Promise<Interval[]> {
+export async function busyIntervals (db: Db, playerIds: string[], from: number, to: number, plain: boolean): Promise<Interval[]> {
   if (playerIds.length < 1 || playerIds.length > 2) throw new Error('busyIntervals takes one player or a pair')
-  const { rows } = await db.query<{ lo: Date, hi: Date }>(statement(embedded, 'sched-busy', BUSY_SQL,
+  const { rows } = await db.query<{ lo: Date, hi: Date }>(statement(plain, 'sched-busy', BUSY_SQL,
     [playerIds[0], playerIds[1] ?? null, new Date(from), new Date(to)]))
   return merge(rows.map((r) => ({ start: r.lo.getTime(), end: r.hi.getTime() })))
 }

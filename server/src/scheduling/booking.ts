@@ -30,8 +30,8 @@ export function checkProposal (body: { start: string, end: string, message?: str
  * Refuses a time outside either player's availability, saying which side it does not fit, and
  * (in the same round trip) an invitation between players who are not friends.
  */
-export async function checkFits (db: Db, me: string, other: string, start: Date, end: Date, meIs: 'organizer' | 'invitee', embedded: boolean): Promise<void> {
-  const avail = await loadAvailability(db, [me, other], start.getTime() - FIT_MARGIN_MS, end.getTime() + FIT_MARGIN_MS, [me, other], true, embedded)
+export async function checkFits (db: Db, me: string, other: string, start: Date, end: Date, meIs: 'organizer' | 'invitee', plain: boolean): Promise<void> {
+  const avail = await loadAvailability(db, [me, other], start.getTime() - FIT_MARGIN_MS, end.getTime() + FIT_MARGIN_MS, [me, other], true, plain)
   judgeFits(avail, me, other, start, end, meIs)
 }
 
@@ -64,7 +64,7 @@ export function judgeFits (avail: Map<string, PlayerAvailability> & { friends?: 
  * Explains an overlap without leaking the other player's calendar: the caller's own session
  * is named with its times, the other player's only as "another session".
  */
-export async function explainOverlap (db: Db, me: string, other: string, start: Date, end: Date, zone: string): Promise<Error> {
+export async function explainOverlap (db: Db, me: string, other: string, start: Date, end: Date, zone: string, plain: boolean): Promise<Error> {
   const { rows } = await db.query<{ session_id: string, lo: Date, hi: Date }>(
     `SELECT session_id, lower(during) AS lo, upper(during) AS hi FROM session_participants
       WHERE player_id = $1 AND status = 'scheduled' AND during && tstzrange($2, $3) ORDER BY lower(during) LIMIT 1`, [me, start, end])
@@ -73,6 +73,6 @@ export async function explainOverlap (db: Db, me: string, other: string, start: 
     return conflict(`This time overlaps your session ${mine.session_id} from ${zoned(mine.lo, zone).local} to ${zoned(mine.hi, zone).local}.`,
       { side: 'self', sessionId: mine.session_id }, 'overlap')
   }
-  const theirs = await busyIntervals(db, [other], start.getTime(), end.getTime())
+  const theirs = await busyIntervals(db, [other], start.getTime(), end.getTime(), plain)
   return conflict(theirs.length > 0 ? 'This time overlaps another session of the other player.' : 'This time overlaps a scheduled session.', { side: 'other' }, 'overlap')
 }

@@ -17,7 +17,10 @@ export interface SchedContext {
   pool: pg.Pool
   metrics: SchedMetrics
   state: SchedState
+  /** The embedded PGlite: one shared session, queries one at a time (serialPool). */
   embedded: boolean
+  /** No server-side named or prepared statements: embedded, or DATABASE_POOL_MODE=transaction. */
+  plain: boolean
   tokenCache: TokenCache
 }
 

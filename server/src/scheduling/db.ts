@@ -48,12 +48,13 @@ function json (v: unknown): string | null {
 }
 
 /**
- * A named (server-side prepared) statement for the hot path, except on the embedded PGlite:
- * its one session is shared by every connection, so a name one connection prepared would
- * collide when the next connection prepares it.
+ * A named (server-side prepared) statement for the hot path, unless `plain`: on the embedded
+ * PGlite (its one session is shared by every connection, so a name one connection prepared would
+ * collide when the next connection prepares it) and behind a transaction-pooling PgBouncer (the
+ * next transaction may run on a server connection that never saw the name).
  */
-export function statement (embedded: boolean, name: string, text: string, values: unknown[]): pg.QueryConfig {
-  return embedded ? { text, values } : { name, text, values }
+export function statement (plain: boolean, name: string, text: string, values: unknown[]): pg.QueryConfig {
+  return plain ? { text, values } : { name, text, values }
 }
 
 const preparedOn = new WeakMap<pg.PoolClient, Set<string>>()
@@ -62,9 +63,11 @@ const preparedOn = new WeakMap<pg.PoolClient, Set<string>>()
  * SQL text that runs a server-side prepared statement (SQL PREPARE, once per connection; it survives
  * a rollback) with literal arguments. Unlike a protocol-level named statement it can share one
  * simple-query message, and so one round trip, with other statements, and it keeps its cached plan.
- * Not on the embedded PGlite (see statement()).
+ * With `plain` (see statement()) it returns the statement itself with its arguments inlined as typed
+ * literals instead: still one round trip, planned each time, and safe on any pooled connection.
  */
-export async function preparedCall (client: pg.PoolClient, name: string, text: string, types: string[], values: Array<string | null>): Promise<string> {
+export async function preparedCall (client: pg.PoolClient, name: string, text: string, types: string[], values: Array<string | null>, plain: boolean): Promise<string> {
+  if (plain) return inlineArguments(client, text, types, values)
   let names = preparedOn.get(client)
   if (names === undefined) preparedOn.set(client, names = new Set())
   if (!names.has(name)) {
@@ -72,4 +75,18 @@ export async function preparedCall (client: pg.PoolClient, name: string, text: s
     names.add(name)
   }
   return `EXECUTE ${name} (${values.map((v) => v === null ? 'NULL' : client.escapeLiteral(v)).join(', ')})`
+}
+
+/**
+ * `text` with each $n replaced by the n-th value as an escaped literal cast to the n-th type. Only for
+ * TovWatch's own constant SQL, which has no dollar quoting and no "$n" inside string literals.
+ */
+export function inlineArguments (client: Pick<pg.PoolClient, 'escapeLiteral'>, text: string, types: string[], values: Array<string | null>): string {
+  if (types.length !== values.length) throw new Error(`inlineArguments: ${types.length} types for ${values.length} values`)
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const i = Number(n) - 1
+    if (i < 0 || i >= values.length) throw new Error(`inlineArguments: $${n} has no value`)
+    const v = values[i] as string | null
+    return `(${v === null ? 'NULL' : client.escapeLiteral(v)}::${types[i] as string})`
+  })
 }

@@ -26,11 +26,11 @@ const RETRY_MS = 10_000
  * is away, so TovWatch itself stays up and says why), the /api/ routes, the expiry sweep
  * and a 'scheduling' health check.
  */
-export default fp(async (app, _opts: { config: Config }) => {
+export default fp(async (app, opts: { config: Config }) => {
   const pool = app.deps.pg.kind === 'embedded' ? serialPool(app.deps.pg.app) : app.deps.pg.app
   const expected = migrationNames().length
   const state: SchedState = { ready: false, error: null, applied: [], expected }
-  const ctx: SchedContext = { pool, metrics: createSchedMetrics(app.metrics.registry), state, embedded: app.deps.pg.kind === 'embedded', tokenCache: createTokenCache() }
+  const ctx: SchedContext = { pool, metrics: createSchedMetrics(app.metrics.registry), state, embedded: app.deps.pg.kind === 'embedded', plain: app.deps.pg.kind === 'embedded' || opts.config.databasePoolMode === 'transaction', tokenCache: createTokenCache() }
   const writeRoutes: string[] = []
   let timer: NodeJS.Timeout | undefined
   let closed = false

@@ -15,8 +15,8 @@ const LOCK_SQL = `SELECT x.*, to_jsonb(x) AS before_json,
   WHERE x.id = $1 AND (x.organizer_id = $2 OR x.invitee_id = $2) FOR UPDATE OF x`
 
 /** The pending request (with the names a response shows), locked, if the caller is on the side that may act on it. */
-export async function lockOwn (db: Db, id: string, me: string, side: 'invitee' | 'organizer', action: string, embedded: boolean): Promise<LockedRequest> {
-  const { rows } = await db.query<LockedRequest>(statement(embedded, 'sched-lock-request', LOCK_SQL, [id, me]))
+export async function lockOwn (db: Db, id: string, me: string, side: 'invitee' | 'organizer', action: string, plain: boolean): Promise<LockedRequest> {
+  const { rows } = await db.query<LockedRequest>(statement(plain, 'sched-lock-request', LOCK_SQL, [id, me]))
   return judgeLocked(rows[0], me, side, action)
 }
 
@@ -66,8 +66,8 @@ export async function lockForAccept (db: Db, id: string, me: string, held: Held)
 }
 
 /** On PostgreSQL: SQL to send with the idempotency claim (a ClaimBatch); its rows go to acceptFrom. */
-export async function acceptLockCall (client: pg.PoolClient, id: string, me: string, held: Held): Promise<string> {
-  return preparedCall(client, 'tw_lock_accept', ACCEPT_SQL, ACCEPT_TYPES, [id, me, String(FIT_MARGIN_MS / 1000), held.caller, held.key])
+export async function acceptLockCall (client: pg.PoolClient, id: string, me: string, held: Held, plain: boolean): Promise<string> {
+  return preparedCall(client, 'tw_lock_accept', ACCEPT_SQL, ACCEPT_TYPES, [id, me, String(FIT_MARGIN_MS / 1000), held.caller, held.key], plain)
 }
 
 export function acceptFrom (rows: AcceptRow[], me: string): Accept {

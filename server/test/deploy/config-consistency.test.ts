@@ -43,6 +43,13 @@ describe('.env.example', () => {
     expect(config.expectedDatabase).toBe('tovplay')
   })
 
+  it('tells the scheduling core how PgBouncer pools DATABASE_URL (no prepared statements in transaction pooling)', () => {
+    const mode = /^pool_mode\s*=\s*(\w+)/m.exec(read('deploy/pgbouncer/pgbouncer.ini'))?.[1]
+    expect(mode).toBe('transaction')
+    expect(new URL(env.DATABASE_URL!).host).toBe('pgbouncer:6432')
+    expect(loadConfig(env).databasePoolMode).toBe(mode)
+  })
+
   it('lets the Grafana it configures frame TovWatch\'s embeds (EMBED_ALLOWED_ORIGINS holds GRAFANA_ROOT_URL\'s origin)', () => {
     expect(env.EMBED_ALLOWED_ORIGINS!.split(',')).toContain(new URL(env.GRAFANA_ROOT_URL!).origin)
   })

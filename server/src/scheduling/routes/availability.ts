@@ -33,7 +33,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox<{ ctx: SchedContext }
     const from = q.from === undefined ? now : Math.max(now, parseInstant(q.from, 'from').getTime())
     if (from - now > MAX_SEARCH_AHEAD_DAYS * 86_400_000) throw badRequest(`"from" may be at most ${MAX_SEARCH_AHEAD_DAYS} days ahead.`, { field: 'from' })
     const to = from + q.weeks * 7 * 86_400_000
-    const [avail, busy] = await Promise.all([loadAvailability(pool, [p.id, q.with], from, to, [p.id, q.with], false, ctx.embedded), busyIntervals(pool, [p.id, q.with], from, to, ctx.embedded)])
+    const [avail, busy] = await Promise.all([loadAvailability(pool, [p.id, q.with], from, to, [p.id, q.with], false, ctx.plain), busyIntervals(pool, [p.id, q.with], from, to, ctx.plain)])
     if (avail.friends !== true) throw notFound('No friend with this id.')
     const free = subtract(intersect(intervalsOf(avail.get(p.id), from, to), intervalsOf(avail.get(q.with), from, to)), busy)
       .map((i) => ({ start: Math.max(i.start, from), end: Math.min(i.end, to) }))

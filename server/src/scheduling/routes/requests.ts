@@ -58,9 +58,9 @@ export const requestRoutes: FastifyPluginAsyncTypebox<{ ctx: SchedContext }> = a
       const found = await db.query<{ kind: string }>('SELECT \'player\' AS kind FROM players WHERE id = $1 UNION ALL SELECT \'game\' FROM games WHERE id = $2', [inviteeId, gameId])
       if (!found.rows.some((r) => r.kind === 'player')) throw notFound('No player with this id.')
       if (!found.rows.some((r) => r.kind === 'game')) throw notFound('No game with this id. GET /api/games lists them.')
-      await checkFits(db, p.id, inviteeId, start, end, 'organizer', ctx.embedded)
+      await checkFits(db, p.id, inviteeId, start, end, 'organizer', ctx.plain)
       const clash = await db.query(`${BUSY_SQL} LIMIT 1`, [p.id, inviteeId, start, end])
-      if (clash.rowCount === 1) throw await explainOverlap(db, p.id, inviteeId, start, end, p.zone)
+      if (clash.rowCount === 1) throw await explainOverlap(db, p.id, inviteeId, start, end, p.zone, ctx.plain)
       const { rows } = await db.query<{ id: string }>(`INSERT INTO session_requests (organizer_id, invitee_id, game_id, starts_at, ends_at, message)
         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`, [p.id, inviteeId, gameId, start, end, request.body.message ?? ''])
       const row = rows[0] as RequestRow
@@ -78,14 +78,14 @@ export const requestRoutes: FastifyPluginAsyncTypebox<{ ctx: SchedContext }> = a
     let proposal: { organizer: string, start: Date, end: Date } | undefined
     try {
       // On PostgreSQL the lock travels with the idempotency claim: one round trip for both.
-      const batch = ctx.embedded ? undefined : (client: PoolClient, held: Held) => acceptLockCall(client, request.params.id, p.id, held)
+      const batch = ctx.embedded ? undefined : (client: PoolClient, held: Held) => acceptLockCall(client, request.params.id, p.id, held, ctx.plain)
       return await idempotent(pool, request, reply, p, async (db, batched, held) => {
         const { request: before, avail } = batched !== undefined
           ? acceptFrom(batched.rows as AcceptRow[], p.id)
           : await lockForAccept(db, request.params.id, p.id, held)
         proposal = { organizer: before.organizer_id, start: before.starts_at, end: before.ends_at }
         judgeFits(avail, p.id, before.organizer_id, before.starts_at, before.ends_at, 'invitee')
-        const { sessionId, sql } = await acceptWrite(db, before, actorOf(p), request.id, ctx.embedded)
+        const { sessionId, sql } = await acceptWrite(db, before, actorOf(p), request.id, ctx.embedded, ctx.plain)
         const view = { ...before, status: 'accepted', session_id: sessionId }
         const session = { ...before, id: sessionId, request_id: before.id, status: 'scheduled', cancel_reason: null, cancelled_at: null }
         return {
@@ -102,7 +102,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<{ ctx: SchedContext }> = a
     } catch (err) {
       // The transaction is over: now it is safe to ask whose session was in the way.
       if (pgErrorCode(err) === PG_CODES.exclusionViolation && proposal !== undefined) {
-        throw await explainOverlap(pool, p.id, proposal.organizer, proposal.start, proposal.end, p.zone)
+        throw await explainOverlap(pool, p.id, proposal.organizer, proposal.start, proposal.end, p.zone, ctx.plain)
       }
       throw err
     }
@@ -114,7 +114,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox<{ ctx: SchedContext }> = a
     }, async (request, reply) => {
       const p = player(request)
       return idempotent(pool, request, reply, p, async (db) => {
-        const before = await lockOwn(db, request.params.id, p.id, action === 'decline' ? 'invitee' : 'organizer', action, ctx.embedded)
+        const before = await lockOwn(db, request.params.id, p.id, action === 'decline' ? 'invitee' : 'organizer', action, ctx.plain)
         const status = action === 'decline' ? 'declined' : 'cancelled'
         const after = (await db.query('UPDATE session_requests SET status = $2, responded_at = now() WHERE id = $1 RETURNING *', [before.id, status])).rows[0]
         await audit(db, request.id, [{ actor: actorOf(p), action: `session_request.${action}`, entity: 'session_requests', entityId: before.id, before: before.before_json, after }])

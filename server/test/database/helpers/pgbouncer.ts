@@ -42,10 +42,10 @@ function waitPort (port: number, open: boolean, timeoutMs = 10_000): Promise<voi
 
 /**
  * A real Debian pgbouncer on a random port, run as postgres (it refuses root), in
- * front of `database` on the shared PostgreSQL. pool_size=1 in transaction mode, so
- * a second client has to wait while the first holds a transaction.
+ * front of `database` on the shared PostgreSQL, in transaction mode. pool_size=1 by default,
+ * so a second client has to wait while the first holds a transaction.
  */
-export async function startPgBouncer (pgPort: number, database: string): Promise<PgBouncer> {
+export async function startPgBouncer (pgPort: number, database: string, poolSize = 1): Promise<PgBouncer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pgbouncer-'))
   const port = await freePort()
   const ini = path.join(dir, 'pgbouncer.ini')
@@ -53,7 +53,7 @@ export async function startPgBouncer (pgPort: number, database: string): Promise
   fs.writeFileSync(path.join(dir, 'userlist.txt'), `"${ADMIN_USER}" "${ADMIN_PASSWORD}"\n"${APP_USER}" "${APP_PASSWORD}"\n`)
   fs.writeFileSync(ini, [
     '[databases]',
-    `TovPlay = host=127.0.0.1 port=${pgPort} dbname=${database} user=postgres pool_size=1`,
+    `TovPlay = host=127.0.0.1 port=${pgPort} dbname=${database} user=postgres pool_size=${poolSize}`,
     '[pgbouncer]',
     'listen_addr = 127.0.0.1',
     `listen_port = ${port}`,
@@ -63,7 +63,8 @@ export async function startPgBouncer (pgPort: number, database: string): Promise
     `admin_users = ${ADMIN_USER}`,
     `stats_users = ${ADMIN_USER}`,
     'pool_mode = transaction',
-    'ignore_startup_parameters = extra_float_digits',
+    // As deploy/pgbouncer/pgbouncer.ini: node-postgres sends statement_timeout at startup.
+    'ignore_startup_parameters = extra_float_digits,statement_timeout,options',
     `logfile = ${path.join(dir, 'pgbouncer.log')}`,
     `pidfile = ${pidfile}`,
     '',

@@ -60,7 +60,10 @@ describe('Loki source: complete answers', () => {
     const r = await collect(t.src, { startNs: ns(NOW - 6 * HOUR_MS), endNs: ns(NOW) })
     expect(r.outcome.complete).toBe(false)
     expect(r.entries.length).toBeLessThan(2500)
-    expect(r.entries.length).toBeGreaterThanOrEqual(900)
+    // At least the first request and its two extra pages: 3 x 300, less the one entry each later page
+    // shares with the page before (a page ends just after the previous page's oldest timestamp, so
+    // lines sharing that timestamp are not lost). More when the range spans two chunks.
+    expect(r.entries.length).toBeGreaterThanOrEqual(898)
     expect(r.outcome.incompleteReasons.join(' ')).toMatch(/entry limit \(300\).*LOKI_MAX_SPLITS/)
     expect(await metricValue(t.metrics, M.lokiIncomplete)).toBe(1)
   })

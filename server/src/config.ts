@@ -32,11 +32,27 @@ export interface Config {
     maxRetries: number
     /** `auto` probes /loki/api/v1/status/buildinfo; `inline` forces (?i), `alternation` forces [eE]rror classes. */
     caseInsensitive: 'auto' | 'inline' | 'alternation'
+    /** A chunk that ended more than this before now is closed: immutable, and cached. */
+    ingestionLagS: number
+    /** How long a closed chunk is trusted in the cache (lines ingested later than the lag show after this). */
+    cacheTtlS: number
+    /** How long the planning count query may take before chunks are fetched unplanned. */
+    planTimeoutMs: number
   }
   logFiles: string[]
   maxRangeDays: number
   /** Noise and severity rules; unset: the shipped rules/noise.yml. */
   noiseRulesFile: string | undefined
+  errors: {
+    /** Lines pulled per query for grouping; the series and totals stay exact beyond it. */
+    maxEntries: number
+    /** The labels that split groups: a bounded subset, since per-pod or per-file labels would split one error into many. */
+    groupLabels: string[]
+  }
+  scheduling: {
+    sweepIntervalS: number
+    idempotencyKeyTtlH: number
+  }
 
   redisUrl: string | undefined
   /** TovPlay's database: the scheduling core. Unset: embedded PGlite. */
@@ -139,6 +155,17 @@ function list (env: Env, name: string): string[] {
   return raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean)
 }
 
+export const DEFAULT_GROUP_LABELS = ['job', 'service', 'app', 'container', 'namespace', 'file', 'level']
+
+function groupLabelList (env: Env): string[] {
+  const names = list(env, 'ERROR_GROUP_LABELS')
+  if (names.length === 0) return DEFAULT_GROUP_LABELS
+  if (names.length > 20) throw new ConfigError('ERROR_GROUP_LABELS', `has ${names.length} labels; at most 20`)
+  const bad = names.find((n) => !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(n))
+  if (bad !== undefined) throw new ConfigError('ERROR_GROUP_LABELS', `"${bad}" is not a label name (letters, digits and _, not starting with a digit)`)
+  return [...new Set(names)]
+}
+
 function url (env: Env, name: string, protocols: string[]): string | undefined {
   const raw = str(env, name)
   if (raw === undefined) return undefined
@@ -229,10 +256,21 @@ export function loadConfig (env: Env = process.env): Config {
       maxSplits: int(env, 'LOKI_MAX_SPLITS', 64, 0, 10_000),
       maxRetries: int(env, 'LOKI_MAX_RETRIES', 5, 0, 20),
       caseInsensitive: oneOf(env, 'LOKI_CASE_INSENSITIVE', 'auto', ['auto', 'inline', 'alternation'] as const),
+      ingestionLagS: int(env, 'LOKI_INGESTION_LAG_S', 120, 0, 86_400),
+      cacheTtlS: int(env, 'LOKI_CACHE_TTL_S', 6 * 3600, 60, 30 * 86_400),
+      planTimeoutMs: int(env, 'LOKI_PLAN_TIMEOUT_MS', 5000, 100, 60_000),
     },
     logFiles: list(env, 'LOG_FILES').length > 0 ? list(env, 'LOG_FILES') : [path.join(dataDir, 'logs', '*.log')],
     maxRangeDays: int(env, 'MAX_RANGE_DAYS', 7, 1, 90),
     noiseRulesFile: str(env, 'NOISE_RULES_FILE') !== undefined ? path.resolve(str(env, 'NOISE_RULES_FILE') as string) : undefined,
+    errors: {
+      maxEntries: int(env, 'ERRORS_MAX_ENTRIES', 50_000, 1000, 1_000_000),
+      groupLabels: groupLabelList(env),
+    },
+    scheduling: {
+      sweepIntervalS: int(env, 'SCHEDULING_SWEEP_INTERVAL_S', 30, 1, 3600),
+      idempotencyKeyTtlH: int(env, 'IDEMPOTENCY_KEY_TTL_H', 24, 1, 24 * 30),
+    },
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     databaseUrl,
     databasePoolMode: oneOf(env, 'DATABASE_POOL_MODE', 'session', ['session', 'transaction'] as const),

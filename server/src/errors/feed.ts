@@ -6,7 +6,7 @@ import { CATEGORIES, unionOf, type Category, type Classifier } from './classifie
 import { createGrouper, type ErrorGroup } from './group.js'
 import type { FeedInput } from './input.js'
 
-// TODO(config): ERRORS_MAX_ENTRIES - lines pulled per query for grouping; the series stays exact beyond it.
+/** Lines pulled per query for grouping (ERRORS_MAX_ENTRIES); the series stays exact beyond it. */
 export const MAX_FEED_ENTRIES = 50_000
 const STEPS_S = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400]
 const MAX_POINTS = 120
@@ -27,6 +27,10 @@ export interface FeedDeps {
   logSource: LogSource
   classifier: Classifier
   linesClassified: Counter<'severity'>
+  /** ERRORS_MAX_ENTRIES; default MAX_FEED_ENTRIES. */
+  maxEntries?: number
+  /** ERROR_GROUP_LABELS; default GROUP_LABELS. */
+  groupLabels?: readonly string[]
 }
 
 export function stepFor (spanMs: number): number {
@@ -70,7 +74,8 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
   const startNs = BigInt(input.startMs) * 1_000_000n
   const endNs = BigInt(input.endMs) * 1_000_000n
   const minRank = SEVERITIES.indexOf(input.minSeverity)
-  const grouper = createGrouper(startNs, endNs)
+  const grouper = createGrouper(startNs, endNs, deps.groupLabels)
+  const maxEntries = deps.maxEntries ?? MAX_FEED_ENTRIES
   const counts = categoryCounts()
   const u = classifier.unions
 
@@ -98,7 +103,7 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
   try {
     [series, ...outcomes] = await Promise.all([
       logSource.series({ startNs, endNs, stepSeconds, filter: input.filter, buckets: severityBuckets(u), signal: controller.signal }),
-      ...queries.map((q) => logSource.query({ startNs, endNs, filter: input.filter, ...q, maxEntries: MAX_FEED_ENTRIES, signal: controller.signal }, onPage)),
+      ...queries.map((q) => logSource.query({ startNs, endNs, filter: input.filter, ...q, maxEntries, signal: controller.signal }, onPage)),
     ])
   } catch (err) {
     controller.abort()
@@ -113,7 +118,7 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
   for (const o of outcomes) for (const r of o.incompleteReasons) reasons.add(r)
   for (const r of series.incompleteReasons) reasons.add(r)
   for (const o of outcomes) {
-    if (o.entries >= MAX_FEED_ENTRIES) reasons.add(`grouped the newest ${MAX_FEED_ENTRIES} matching lines of a query; older lines are counted in the series and totals but not grouped`)
+    if (o.entries >= maxEntries) reasons.add(`grouped the newest ${maxEntries} matching lines of a query; older lines are counted in the series and totals but not grouped`)
   }
   if (grouper.ungrouped() > 0) reasons.add(`${grouper.ungrouped()} lines had more distinct messages than can be grouped; they are counted in the totals only`)
   const complete = series.complete && outcomes.every((o) => o.complete) && reasons.size === 0

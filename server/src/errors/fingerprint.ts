@@ -1,8 +1,9 @@
 import crypto from 'node:crypto'
+import { DEFAULT_GROUP_LABELS } from '../config.js'
 
-// TODO(config): ERROR_GROUP_LABELS - the labels that split groups. A bounded subset:
-// Loki streams carry per-pod or per-file labels that would split one error into many.
-export const GROUP_LABELS = ['job', 'service', 'app', 'container', 'namespace', 'file', 'level'] as const
+// The labels that split groups (ERROR_GROUP_LABELS). A bounded subset: Loki streams carry
+// per-pod or per-file labels that would split one error into many.
+export const GROUP_LABELS: readonly string[] = DEFAULT_GROUP_LABELS
 
 const MAX_TEMPLATE_LENGTH = 400
 
@@ -78,9 +79,9 @@ export function templateOf (line: string): string {
 }
 
 /** The labels that take part in grouping, in a stable order. */
-export function groupLabels (labels: Record<string, string>): Record<string, string> {
+export function groupLabels (labels: Record<string, string>, names: readonly string[] = GROUP_LABELS): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const name of GROUP_LABELS) {
+  for (const name of names) {
     const v = labels[name]
     if (v !== undefined && v !== '') out[name] = v
   }

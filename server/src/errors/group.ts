@@ -1,7 +1,7 @@
 import { redactText } from '../infra/logger.js'
 import type { Severity } from '../metrics/names.js'
 import type { LogEntry } from '../logs/source.js'
-import { fingerprintOf, groupLabels, templateOf } from './fingerprint.js'
+import { fingerprintOf, GROUP_LABELS, groupLabels, templateOf } from './fingerprint.js'
 
 export const SAMPLES_PER_GROUP = 3
 export const SPARKLINE_BUCKETS = 24
@@ -48,14 +48,14 @@ interface Acc {
 const nsToIso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString()
 
 /** Groups classified entries by labels + template, with bounded memory (MAX_GROUPS, SAMPLES_PER_GROUP). */
-export function createGrouper (startNs: bigint, endNs: bigint) {
+export function createGrouper (startNs: bigint, endNs: bigint, labelNames: readonly string[] = GROUP_LABELS) {
   const groups = new Map<string, Acc>()
   const span = endNs - startNs > 0n ? endNs - startNs : 1n
   let ungrouped = 0
 
   return {
     add (entry: LogEntry, severity: Severity) {
-      const labels = groupLabels(entry.labels)
+      const labels = groupLabels(entry.labels, labelNames)
       const template = templateOf(entry.line)
       const key = JSON.stringify(labels) + '\u0000' + template
       let g = groups.get(key)

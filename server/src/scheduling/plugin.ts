@@ -5,7 +5,7 @@ import { serialPool } from './serial-pool.js'
 import { createSchedMetrics } from './metrics.js'
 import { migrate, migrationNames, MIGRATIONS_TABLE } from './migrate.js'
 import { schedulingApi } from './routes/index.js'
-import { sweep, SWEEP_INTERVAL_MS } from './sweep.js'
+import { sweep } from './sweep.js'
 import { createTokenCache } from './tokens.js'
 
 declare module 'fastify' {
@@ -49,13 +49,13 @@ export default fp(async (app, opts: { config: Config }) => {
   }
   await tryMigrate()
 
-  const runSweep = () => sweep(pool)
+  const runSweep = () => sweep(pool, 500, opts.config.scheduling.idempotencyKeyTtlH)
   const sweeper = setInterval(() => {
     if (!state.ready) return
     runSweep().then((r) => {
       if (r.expired + r.completed > 0) app.log.info({ event: 'scheduling.sweep', ...r }, 'expired requests and completed sessions marked')
     }, (err) => app.log.warn({ err: { message: (err as Error).message } }, 'scheduling sweep failed'))
-  }, SWEEP_INTERVAL_MS).unref()
+  }, opts.config.scheduling.sweepIntervalS * 1000).unref()
 
   app.addHook('onClose', async () => {
     closed = true

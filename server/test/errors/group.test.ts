@@ -40,6 +40,15 @@ describe('grouper', () => {
     expect(g.result(10).map((x) => x.count)).toEqual([2, 1])
   })
 
+  it('splits groups by the configured labels only (ERROR_GROUP_LABELS)', () => {
+    const g = createGrouper(ns(0), ns(1000), ['pod'])
+    g.add(entry(1, 'ERROR boom', { job: 'api', pod: 'a' }), 'high')
+    g.add(entry(2, 'ERROR boom', { job: 'web', pod: 'a' }), 'high')
+    g.add(entry(3, 'ERROR boom', { job: 'api', pod: 'b' }), 'high')
+    const groups = g.result(10)
+    expect(groups.map((x) => [x.labels, x.count])).toEqual([[{ pod: 'a' }, 2], [{ pod: 'b' }, 1]])
+  })
+
   it('stops creating groups at MAX_GROUPS and says how many lines were left ungrouped', () => {
     const g = createGrouper(ns(0), ns(1000))
     const word = (i: number) => { let w = ''; do { w += String.fromCharCode(107 + (i % 16)); i = Math.floor(i / 16) } while (i > 0); return w }

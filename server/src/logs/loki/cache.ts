@@ -14,11 +14,11 @@ import type { Cache } from '../../infra/redis.js'
 import type { Metrics } from '../../metrics/registry.js'
 import type { LogEntry } from '../source.js'
 
-// TODO(config): LOKI_CACHE_TTL_S — how long a closed chunk is trusted (late-ingested lines older than the lag appear after this).
+/** Default of LOKI_CACHE_TTL_S: how long a closed chunk is trusted (late-ingested lines older than the lag appear after this). */
 export const CHUNK_TTL_S = 6 * 3600
-// TODO(config): LOKI_CACHE_MAX_CHUNK_BYTES — the largest value written to the shared cache.
+/** The largest value written to the shared cache; a bigger chunk stays in process only. */
 export const MAX_VALUE_BYTES = 4 * 1024 * 1024
-// TODO(config): LOKI_MEMORY_CACHE_ENTRIES — decoded entries kept in process across all chunks.
+/** Decoded entries kept in process across all chunks (about 100 MB of typical lines). */
 export const L1_MAX_ENTRIES = 300_000
 
 const deflate = promisify(zlib.deflateRaw)
@@ -59,8 +59,8 @@ export interface ChunkCache {
   clearLocal: () => void
 }
 
-export function createChunkCache (shared: Cache, metrics: Metrics, onError: (err: Error) => void): ChunkCache {
-  const local = new LRUCache<string, LogEntry[]>({ maxSize: L1_MAX_ENTRIES, sizeCalculation: (v) => Math.max(1, v.length), ttl: CHUNK_TTL_S * 1000 })
+export function createChunkCache (shared: Cache, metrics: Metrics, onError: (err: Error) => void, ttlS = CHUNK_TTL_S): ChunkCache {
+  const local = new LRUCache<string, LogEntry[]>({ maxSize: L1_MAX_ENTRIES, sizeCalculation: (v) => Math.max(1, v.length), ttl: ttlS * 1000 })
   return {
     key: (p) => 'chunk:v1:' + createHash('sha256').update(JSON.stringify([p.url, p.tenant ?? '', p.query, String(p.startNs), String(p.endNs)])).digest('base64url').slice(0, 32),
     async get (key) {
@@ -82,7 +82,7 @@ export function createChunkCache (shared: Cache, metrics: Metrics, onError: (err
       if (entries.length <= L1_MAX_ENTRIES) local.set(key, entries)
       const value = await encodeEntries(entries)
       if (value.length > MAX_VALUE_BYTES) return
-      await shared.set(key, value, CHUNK_TTL_S).catch((err: Error) => onError(err))
+      await shared.set(key, value, ttlS).catch((err: Error) => onError(err))
     },
     clearLocal: () => local.clear(),
   }

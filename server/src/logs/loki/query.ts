@@ -25,6 +25,8 @@ export interface QueryDeps {
   chunkNs: bigint
   /** Chunks ending before now minus this are closed. */
   ingestionLagNs: bigint
+  /** LOKI_PLAN_TIMEOUT_MS; default COUNT_TIMEOUT_MS. */
+  planTimeoutMs?: number
   deadlineMs: number
   maxSplits: number
   entryLimit: { value: number }

@@ -20,8 +20,6 @@ import { normalizeSelector } from './selector.js'
 import { runSeries } from './series.js'
 import { createVersionProbe } from './version.js'
 
-// TODO(config): LOKI_INGESTION_LAG_S — a chunk ending before now minus this is treated as immutable.
-export const INGESTION_LAG_MS = 2 * 60_000
 const HEALTH_TIMEOUT_MS = 3000
 
 export interface LokiSourceOptions {
@@ -45,7 +43,7 @@ export function createLokiSource (config: Config, deps: { metrics: Metrics, cach
   const http = createLokiHttp(loki)
   const limiter = new AdaptiveLimiter(loki.concurrency, (err) => err instanceof LokiHttpError && err.kind === 'rate_limited')
   const requester = createRequester({ http, limiter, metrics, maxRetries: loki.maxRetries, timeoutMs: loki.chunkTimeoutMs })
-  const cache = createChunkCache(deps.cache, deps.metrics, warnOnce)
+  const cache = createChunkCache(deps.cache, deps.metrics, warnOnce, loki.cacheTtlS)
   const probe = createVersionProbe(loki.caseInsensitive, async () =>
     await http.get('/loki/api/v1/status/buildinfo', {}, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS), timeoutMs: HEALTH_TIMEOUT_MS }) as { version?: unknown })
   const entryLimit = { value: loki.entryLimit }
@@ -63,7 +61,8 @@ export function createLokiSource (config: Config, deps: { metrics: Metrics, cach
         url,
         tenant: loki.tenant,
         chunkNs: BigInt(loki.chunkHours) * 3_600_000n * NS_PER_MS,
-        ingestionLagNs: BigInt(INGESTION_LAG_MS) * NS_PER_MS,
+        ingestionLagNs: BigInt(loki.ingestionLagS) * 1000n * NS_PER_MS,
+        planTimeoutMs: loki.planTimeoutMs,
         deadlineMs: loki.deadlineMs,
         maxSplits: loki.maxSplits,
         entryLimit,

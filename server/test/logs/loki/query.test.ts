@@ -106,7 +106,8 @@ describe('Loki source: complete answers', () => {
 
   it('re-reads only the open chunk on a warm repeat', async () => {
     d = await startLokiDouble({ data: { count: 5000, startMs: NOW - 7 * 24 * HOUR_MS, endMs: NOW } })
-    t = makeSource(d.url)
+    // No ingestion lag: otherwise, in the 2 minutes after a chunk boundary, two chunks are open.
+    t = makeSource(d.url, { LOKI_INGESTION_LAG_S: '0' })
     const range = { startNs: ns(NOW - 7 * 24 * HOUR_MS), endNs: ns(NOW) }
     const cold = await collect(t.src, range)
     expect(cold.outcome.complete).toBe(true)
@@ -123,6 +124,19 @@ describe('Loki source: complete answers', () => {
     const text = await t.metrics.registry.metrics()
     expect(text).toMatch(/tovwatch_loki_chunk_duration_seconds_count\{outcome="cached"\} (2[89]|[3-9]\d)/)
     expect(text).toMatch(/tovwatch_external_call_duration_seconds_count\{target="loki",outcome="ok"\}/)
+  })
+
+  it('treats chunks that ended within LOKI_INGESTION_LAG_S as open, and re-reads them', async () => {
+    d = await startLokiDouble({ data: { count: 2000, startMs: NOW - 3 * 24 * HOUR_MS, endMs: NOW } })
+    t = makeSource(d.url, { LOKI_INGESTION_LAG_S: String(12 * 3600) })
+    const range = { startNs: ns(NOW - 3 * 24 * HOUR_MS), endNs: ns(NOW) }
+    await collect(t.src, range)
+    const before = d.queries().length
+    await collect(t.src, range)
+    const starts = d.queries().slice(before).map((q) => q.startNs as bigint)
+    // The open chunk and the two or three before it that ended less than 12 h ago; none older.
+    expect(new Set(starts).size).toBeGreaterThanOrEqual(3)
+    for (const s of starts) expect(s).toBeGreaterThanOrEqual(ns(NOW - 18 * HOUR_MS))
   })
 
   it('chooses the case-insensitive form from buildinfo (auto)', async () => {

@@ -1,6 +1,6 @@
 # TovWatch: build the native addon (re2) and the UI with the full toolchain, then run on a
 # slim image with production dependencies only, as the unprivileged "node" user.
-ARG NODE_IMAGE=node:20.18.1-bookworm-slim
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 # --- 1. dependencies, with the tools re2's node-gyp build needs when no prebuilt binary fits
 FROM ${NODE_IMAGE} AS deps

@@ -208,7 +208,24 @@ function basePath (env: Env): string {
   return raw.length > 1 ? raw.replace(/\/+$/, '') : raw
 }
 
+/** The variables that hold secrets (or URLs that may carry one). */
+export const SECRET_VARIABLES = [
+  'TOVWATCH_TOKENS', 'SESSION_SECRET', 'EMBED_SECRET', 'LOKI_PASSWORD', 'LOKI_TOKEN', 'REDIS_URL',
+  'DATABASE_URL', 'MONITOR_DATABASE_URL', 'TOVWATCH_DATABASE_URL', 'PGBOUNCER_ADMIN_URL',
+  'ALERT_WEBHOOK_TOKEN', 'ALERT_WEBHOOK_PASSWORD', 'DISCORD_WEBHOOK_URL', 'SLACK_WEBHOOK_URL',
+] as const
+
+/** .env.example's placeholders would work as real secrets that anyone can read in the repository. */
+function refusePlaceholders (env: Env): void {
+  for (const name of SECRET_VARIABLES) {
+    if (env[name]?.includes('change-me-') === true) {
+      throw new ConfigError(name, 'still holds a change-me-... placeholder from .env.example; run deploy/init-secrets.sh (or set a real secret)')
+    }
+  }
+}
+
 export function loadConfig (env: Env = process.env): Config {
+  refusePlaceholders(env)
   const dataDir = path.resolve(str(env, 'DATA_DIR') ?? '.data')
   const port = int(env, 'PORT', 3000, 0, 65535)
   const host = str(env, 'HOST') ?? '127.0.0.1'

@@ -41,6 +41,8 @@ describe('config', () => {
     fails({ ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: 'maybe' }, 'ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED', /true or false/)
     fails({ LOKI_CASE_INSENSITIVE: 'sometimes' }, 'LOKI_CASE_INSENSITIVE', /auto, inline, alternation/)
     fails({ DATABASE_POOL_MODE: 'statement' }, 'DATABASE_POOL_MODE', /session, transaction/)
+    fails({ SESSION_SECRET: 'change-me-session-secret' }, 'SESSION_SECRET', /placeholder/)
+    fails({ DATABASE_URL: 'postgresql://a:change-me-app-password@db/x' }, 'DATABASE_URL', /placeholder/)
     fails({ ERROR_GROUP_LABELS: 'job,pod-name' }, 'ERROR_GROUP_LABELS', /"pod-name" is not a label name/)
     fails({ ERRORS_MAX_ENTRIES: '10' }, 'ERRORS_MAX_ENTRIES', /1000/)
     fails({ LOKI_CACHE_TTL_S: '-1' }, 'LOKI_CACHE_TTL_S', /./)

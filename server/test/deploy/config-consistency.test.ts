@@ -35,8 +35,15 @@ describe('.env.example', () => {
     expect([...new Set(read)].filter((v) => !(v in env)).sort()).toEqual([])
   })
 
-  it('is a valid TovWatch configuration as it stands', () => {
-    const config = loadConfig(env)
+  // What deploy/init-secrets.sh does: every placeholder replaced by a generated secret.
+  const filled = () => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace(/change-me-[a-z-]+/g, 'f00dcafe0123456789abcdef')]))
+
+  it('is refused as it stands, naming the first placeholder, so its secrets are never used for real', () => {
+    expect(() => loadConfig(env)).toThrow(/TOVWATCH_TOKENS.*change-me-.*init-secrets\.sh/)
+  })
+
+  it('is a valid TovWatch configuration once its placeholders are filled', () => {
+    const config = loadConfig(filled())
     expect(config.databaseUrl).toContain('@pgbouncer:6432/tovplay')
     expect(config.monitorDatabaseUrl).toContain('@postgres:5432/tovplay')
     expect(config.tovwatchDatabaseUrl).toContain('@postgres:5432/tovwatch')
@@ -47,7 +54,7 @@ describe('.env.example', () => {
     const mode = /^pool_mode\s*=\s*(\w+)/m.exec(read('deploy/pgbouncer/pgbouncer.ini'))?.[1]
     expect(mode).toBe('transaction')
     expect(new URL(env.DATABASE_URL!).host).toBe('pgbouncer:6432')
-    expect(loadConfig(env).databasePoolMode).toBe(mode)
+    expect(loadConfig(filled()).databasePoolMode).toBe(mode)
   })
 
   it('lets the Grafana it configures frame TovWatch\'s embeds (EMBED_ALLOWED_ORIGINS holds GRAFANA_ROOT_URL\'s origin)', () => {
@@ -179,5 +186,17 @@ describe('the configs fit together', () => {
     expect(loki.querier.max_concurrent).toBeGreaterThanOrEqual(defaults.loki.concurrency * 2)
     expect(Math.min(loki.frontend.max_outstanding_per_tenant, loki.query_scheduler.max_outstanding_requests_per_tenant))
       .toBeGreaterThanOrEqual(4 * (7 * 24) / defaults.loki.chunkHours)
+  })
+})
+
+describe('Dockerfile', () => {
+  it('builds on a Node version package.json engines accepts (vite 8 needs 20.19+)', () => {
+    const image = /^ARG NODE_IMAGE=node:(\d+)\.(\d+)\.(\d+)-/m.exec(read('Dockerfile'))
+    expect(image).not.toBeNull()
+    const [major, minor] = [Number(image![1]), Number(image![2])]
+    const engines = (JSON.parse(read('package.json')) as Json).engines.node as string
+    const need = /^>=(\d+)\.(\d+)$/.exec(engines)
+    expect(need, `engines.node is ${engines}`).not.toBeNull()
+    expect(major > Number(need![1]) || (major === Number(need![1]) && minor >= Number(need![2])), `node:${image![1]}.${image![2]} vs ${engines}`).toBe(true)
   })
 })

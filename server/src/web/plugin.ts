@@ -13,7 +13,8 @@ export const DEFAULT_DIST = fileURLToPath(new URL('../../../ui/dist', import.met
 /**
  * Serves the built UI at {BASE_PATH}/, the login page, the Grafana embeds and the hashed
  * assets (immutable). HTML is never cached. Without ui/dist every page answers a 503 that
- * says how to build it, and the API keeps working.
+ * says how to build it, and the API keeps working; once it is built, pages and assets are
+ * served without a restart.
  */
 export function createWebPlugin (distDir = DEFAULT_DIST) {
   return fp(async (app: FastifyInstance, { config }: { config: Config }) => {
@@ -44,10 +45,11 @@ export function createWebPlugin (distDir = DEFAULT_DIST) {
     await app.register(async (scope) => {
       scope.addHook('onRoute', (route) => { route.config = { ...(route.config as object), auth: 'public' } })
       scope.addHook('onSend', async (_req, reply) => { reply.header('x-content-type-options', 'nosniff') })
-      if (!pages.built()) {
-        scope.get(`${base}/assets/*`, async (_req, reply) => reply.code(503).type('text/plain').send('The web UI is not built: run npm run build:ui'))
-        return
-      }
+      // Checked per request, so a UI built after the start is served without a restart (the
+      // 503 page says "then reload"). Once built, the answer is remembered: no stat per asset.
+      scope.addHook('onRequest', async (_req, reply) => {
+        if (!pages.built()) return reply.code(503).type('text/plain').header('cache-control', 'no-store').send('The web UI is not built: run npm run build:ui')
+      })
       await scope.register(fastifyStatic, {
         root: path.join(distDir, 'assets'),
         prefix: `${base}/assets/`,
@@ -56,6 +58,8 @@ export function createWebPlugin (distDir = DEFAULT_DIST) {
         maxAge: '365d',
         index: false,
         dotfiles: 'deny',
+        // ui/dist may not exist yet: it is looked up per request.
+        suppressWarning: true,
       })
     })
   }, { name: 'web' })

@@ -118,6 +118,43 @@ describe('web plugin without a built UI', () => {
     await app.close()
   })
 
+  it('serves a UI built after the start without a restart, and picks up a rebuild', async () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-latebuild-'))
+    const { createWebPlugin } = await import('../../src/web/plugin.js')
+    const Fastify = (await import('fastify')).default
+    const app = Fastify({ routerOptions: { ignoreTrailingSlash: true } })
+    try {
+      await app.register((await import('@fastify/sensible')).default)
+      await app.register(createWebPlugin(dist), { config: { basePath: '/logs', auth: { embedAllowedOrigins: [] } } as never })
+      expect((await app.inject({ method: 'GET', url: '/logs/login' })).statusCode).toBe(503)
+      const before = await app.inject({ method: 'GET', url: '/logs/assets/login-aaa.js' })
+      expect(before.statusCode).toBe(503)
+      expect(before.headers['cache-control']).toBe('no-store')
+
+      // npm run build:ui while the server runs.
+      fs.mkdirSync(path.join(dist, 'assets'))
+      fs.writeFileSync(path.join(dist, 'assets', 'login-aaa.js'), 'console.log("a")\n')
+      const page = (js: string) => `<!doctype html><html><head><meta charset="utf-8"><script type="module" src="./assets/${js}"></script></head><body><tw-login></tw-login></body></html>\n`
+      for (const name of ['index', 'embed', 'login']) fs.writeFileSync(path.join(dist, `${name}.html`), page('login-aaa.js'))
+      const login = await app.inject({ method: 'GET', url: '/logs/login' })
+      expect(login.statusCode).toBe(200)
+      expect(login.body).toContain('src="/logs/assets/login-aaa.js"')
+      const asset = await app.inject({ method: 'GET', url: '/logs/assets/login-aaa.js' })
+      expect(asset.statusCode).toBe(200)
+      expect(asset.body).toBe('console.log("a")\n')
+      expect(asset.headers['cache-control']).toContain('immutable')
+
+      // A rebuild with new hashes: the page follows, the new asset is served.
+      fs.writeFileSync(path.join(dist, 'assets', 'login-bbbbbb.js'), 'console.log("b")\n')
+      fs.writeFileSync(path.join(dist, 'login.html'), page('login-bbbbbb.js'))
+      expect((await app.inject({ method: 'GET', url: '/logs/login' })).body).toContain('src="/logs/assets/login-bbbbbb.js"')
+      expect((await app.inject({ method: 'GET', url: '/logs/assets/login-bbbbbb.js' })).statusCode).toBe(200)
+    } finally {
+      await app.close()
+      fs.rmSync(dist, { recursive: true, force: true })
+    }
+  })
+
   it('the default dist is ui/dist in the repository', () => {
     expect(DEFAULT_DIST.endsWith(path.join('ui', 'dist'))).toBe(true)
     expect(fs.existsSync(path.join(DEFAULT_DIST, 'index.html'))).toBe(true)

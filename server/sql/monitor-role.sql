@@ -5,6 +5,8 @@
 --        -v monitor_password="$TOVWATCH_MONITOR_PASSWORD" -f server/sql/monitor-role.sql
 -- Add `-v allow_terminate=on` to let the role end idle connections
 -- (POST /api/connections/terminate-idle, also gated by ALLOW_TERMINATE_IDLE=true).
+-- allow_terminate is a boolean (on/off, true/false, yes/no, 1/0) and defaults to off:
+-- `-v allow_terminate=off`, or leaving it out, revokes pg_signal_backend.
 -- Then: MONITOR_DATABASE_URL=postgresql://tovwatch_monitor:<password>@db-host/TovPlay
 --
 -- The password comes from the psql variable, never from this file. Safe to run again.
@@ -15,6 +17,13 @@
   \echo 'Set the password: psql -v monitor_password=... -f monitor-role.sql'
   \quit
 \endif
+
+-- Checked before anything changes: `-v allow_terminate=maybe` stops here with an error.
+\if :{?allow_terminate}
+\else
+  \set allow_terminate off
+\endif
+SELECT :'allow_terminate'::boolean AS allow_terminate_on \gset
 
 SELECT current_database() AS monitored_db \gset
 
@@ -68,7 +77,7 @@ $fn$;
 REVOKE ALL ON FUNCTION tovwatch.row_count(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tovwatch.row_count(regclass) TO tovwatch_monitor;
 
-\if :{?allow_terminate}
+\if :allow_terminate_on
   -- Lets the role end other roles' (non-superuser) backends; TovWatch limits it to idle ones.
   GRANT pg_signal_backend TO tovwatch_monitor;
 \else

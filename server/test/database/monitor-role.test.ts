@@ -5,20 +5,22 @@ import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { pgErrorCode } from '../../src/infra/postgres.js'
 import { ADMIN_TOKEN, auth, type TestApp } from '../helpers/app.js'
+import { havePgBin, pgBin } from './helpers/pgbin.js'
 import { have } from '../helpers/services.js'
 import { startPrivateCluster, type PrivateCluster } from './helpers/cluster.js'
 import { buildWatchApp, CORE_SCHEMA, probe, sql } from './helpers/watch.js'
 
 const run = promisify(execFile)
 const SCRIPT = path.resolve('server/sql/monitor-role.sql')
-const PSQL = process.env.PG_BIN !== undefined ? path.join(process.env.PG_BIN, 'psql') : '/usr/lib/postgresql/15/bin/psql'
 const PASSWORD = 'monitor-secret-123'
 
 let cluster: PrivateCluster
 let t: TestApp | undefined
 
+const psql = () => path.join(pgBin(), 'psql')
+
 async function applyScript (extra: string[] = []) {
-  return await run(PSQL, [cluster.url('TovPlay'), '-X', '-q', '-v', `monitor_password=${PASSWORD}`, ...extra, '-f', SCRIPT])
+  return await run(psql(), [cluster.url('TovPlay'), '-X', '-q', '-v', `monitor_password=${PASSWORD}`, ...extra, '-f', SCRIPT])
 }
 
 async function asMonitor<T> (fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -28,7 +30,7 @@ async function asMonitor<T> (fn: (c: pg.Client) => Promise<T>): Promise<T> {
 }
 
 // Roles are cluster-wide: this runs on a private cluster, not the shared one.
-describe.skipIf(!(await have('postgres')))('server/sql/monitor-role.sql', () => {
+describe.skipIf(!(await have('postgres')) || !havePgBin())('server/sql/monitor-role.sql', () => {
   beforeAll(async () => {
     cluster = await startPrivateCluster()
     await sql(cluster.url(), 'CREATE DATABASE "TovPlay"')
@@ -40,7 +42,7 @@ describe.skipIf(!(await have('postgres')))('server/sql/monitor-role.sql', () => 
   afterEach(async () => { await t?.close(); t = undefined })
 
   it('refuses to run without a password variable, and keeps the password out of the file', async () => {
-    const r = await run(PSQL, [cluster.url('TovPlay'), '-X', '-q', '-f', SCRIPT])
+    const r = await run(psql(), [cluster.url('TovPlay'), '-X', '-q', '-f', SCRIPT])
     expect(r.stdout).toContain('Set the password')
     const { readFile } = await import('node:fs/promises')
     expect(await readFile(SCRIPT, 'utf8')).not.toMatch(/PASSWORD\s+'[^']/)
@@ -82,6 +84,28 @@ describe.skipIf(!(await have('postgres')))('server/sql/monitor-role.sql', () => 
       expect(user).toMatchObject({ rows: 22, rowsExact: false, exactRows: null })
       expect(user?.exactUnavailable).toContain('may not count this table')
       expect(s.guards.find((g) => g.table === 'User')?.status).toBe('ok')
+    } finally {
+      await applyScript()
+    }
+  })
+
+  it('grants pg_signal_backend only when allow_terminate is on: off and unset revoke it, a bad value stops the script', async () => {
+    const member = async () => (await sql(cluster.url('TovPlay'), "SELECT pg_has_role('tovwatch_monitor', 'pg_signal_backend', 'MEMBER') AS m")).rows[0].m
+    try {
+      await applyScript(['-v', 'allow_terminate=on'])
+      expect(await member()).toBe(true)
+      await applyScript(['-v', 'allow_terminate=off'])
+      expect(await member()).toBe(false)
+      await applyScript(['-v', 'allow_terminate=true'])
+      expect(await member()).toBe(true)
+      await applyScript()
+      expect(await member()).toBe(false)
+      await applyScript(['-v', 'allow_terminate=yes'])
+      const bad = await applyScript(['-v', 'allow_terminate=maybe']).catch((err: unknown) => err as { code: number, stderr: string })
+      expect(bad).toMatchObject({ code: 3 })
+      expect((bad as { stderr: string }).stderr).toContain('invalid input syntax for type boolean: "maybe"')
+      // It stopped before changing anything.
+      expect(await member()).toBe(true)
     } finally {
       await applyScript()
     }

@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, auth, type TestApp } from '../helpers/app.js'
+import { havePgBin } from './helpers/pgbin.js'
 import { have } from '../helpers/services.js'
 import { startPrivateCluster, type PrivateCluster } from './helpers/cluster.js'
 import { alertNames, buildWatchApp, probe, sql, until } from './helpers/watch.js'
@@ -25,7 +26,7 @@ async function activeCount (): Promise<number> {
   return (await sql(cluster.url(), "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend'")).rows[0].n - 1
 }
 
-describe.skipIf(!(await have('postgres')))('connections on a private cluster with max_connections=20', () => {
+describe.skipIf(!(await have('postgres')) || !havePgBin())('connections on a private cluster with max_connections=20', () => {
   beforeAll(async () => {
     cluster = await startPrivateCluster({ maxConnections: 20, superuserReserved: 3 })
     await sql(cluster.url(), 'CREATE DATABASE "TovPlay"')

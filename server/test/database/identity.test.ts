@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, auth, type TestApp } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
+import { havePgBin } from './helpers/pgbin.js'
 import { have, PG_ADMIN_URL } from '../helpers/services.js'
 import { PASSWORD, PASSWORD_ROLE, startPrivateCluster, type PrivateCluster } from './helpers/cluster.js'
 import { alertNames, buildWatchApp, CORE_SCHEMA, probe, sql, until } from './helpers/watch.js'
@@ -68,7 +69,7 @@ describe.skipIf(!(await have('postgres')))('database identity on the shared Post
   })
 })
 
-describe.skipIf(!(await have('postgres')))('database identity on a private cluster', () => {
+describe.skipIf(!(await have('postgres')) || !havePgBin())('database identity on a private cluster', () => {
   let cluster: PrivateCluster
   beforeAll(async () => {
     cluster = await startPrivateCluster()

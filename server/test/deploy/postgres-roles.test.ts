@@ -6,20 +6,21 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { have } from '../helpers/services.js'
+import { havePgBin, pgBin } from '../database/helpers/pgbin.js'
 import { ROOT } from './expressions.js'
 import { freePort, start, waitFor, type Proc } from './procs.js'
 
-const BIN = '/usr/lib/postgresql/15/bin'
 const INIT = path.join(ROOT, 'deploy/postgres/initdb/10-tovwatch-roles.sh')
 const MIGRATE = path.join(ROOT, 'deploy/migrate.sh')
 
 /**
- * The database side of the compose stack on a PRIVATE PostgreSQL 15 cluster (roles are
+ * The database side of the compose stack on a PRIVATE PostgreSQL cluster (the installed
+ * server: PG_BIN, or the newest /usr/lib/postgresql/<version>/bin) (roles are
  * cluster-wide: never on the shared one), passwords checked (SCRAM) as in the postgres image:
  * the init script (with server/sql/monitor-role.sql), then deploy/migrate.sh (migrations as
  * the owner, server/sql/protect.sql as the superuser), then what each role may do.
  */
-describe.skipIf(!(await have('postgres', 'pg_dump')) || !fs.existsSync(`${BIN}/initdb`))('the postgres init script and deploy/migrate.sh on a private cluster', () => {
+describe.skipIf(!(await have('postgres', 'pg_dump')) || !havePgBin())('the postgres init script and deploy/migrate.sh on a private cluster', () => {
   let dir: string
   let server: Proc
   let port: number
@@ -40,8 +41,10 @@ describe.skipIf(!(await have('postgres', 'pg_dump')) || !fs.existsSync(`${BIN}/i
     try { return await fn(c) } finally { await c.end() }
   }
   let migrateOutput = ''
+  let BIN: string
 
   beforeAll(async () => {
+    BIN = pgBin()
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pgroles-'))
     fs.mkdirSync(path.join(dir, 'secrets'))
     for (const [k, v] of Object.entries(pw)) fs.writeFileSync(path.join(dir, 'secrets', k), v + '\n')

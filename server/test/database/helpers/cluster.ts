@@ -4,9 +4,9 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { pgBin } from './pgbin.js'
 
 const run = promisify(execFile)
-const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'
 
 /** A role that must log in with a password on private clusters (for "authentication failed"). */
 export const PASSWORD_ROLE = 'tw_pw'
@@ -44,6 +44,7 @@ async function asPostgres (cmd: string, args: string[]): Promise<void> {
  * connections; the shared one must never be touched that way.
  */
 export async function startPrivateCluster (opts: { maxConnections?: number, superuserReserved?: number } = {}): Promise<PrivateCluster> {
+  const BIN = pgBin()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pgcluster-'))
   if (process.getuid?.() === 0) await run('chown', ['postgres:postgres', dir])
   const data = path.join(dir, 'data')

@@ -4,8 +4,19 @@ import type pg from 'pg'
 import { badRequest, conflict, SchedError } from './errors.js'
 import { callerId, type Caller } from './tokens.js'
 
-/** commitWith: SQL that the work leaves to be sent in one message with the idempotency record and COMMIT. */
-export interface WriteResult<T> { status: number, body: T, onCommit?: () => void, commitWith?: string | undefined }
+/**
+ * commitWith: SQL that the work leaves to be sent in one message with the idempotency record and COMMIT.
+ * replay: what a retry with the same key answers, stored instead of status and body. For an answer
+ * that holds a secret shown once (a new token): the secret must not sit in idempotency_keys (nor in
+ * the backups of it), so the route stores an answer without it.
+ */
+export interface WriteResult<T> {
+  status: number
+  body: T
+  onCommit?: () => void
+  commitWith?: string | undefined
+  replay?: { status: number, body: unknown }
+}
 
 interface Stored { request_hash: string, status_code: number | null, response: unknown }
 
@@ -35,8 +46,8 @@ export type ClaimBatch = (client: pg.PoolClient, held: Held) => Promise<string>
  * A POST that a client may retry. The key, the request's hash and the response are written
  * in the same transaction as the change, so a retry gets the first answer (same status and
  * body) and a crash leaves neither. A concurrent duplicate waits on the unique key until the
- * first commits, then gets its answer. Refusals (4xx) roll back and store nothing: a retry
- * is judged afresh.
+ * first commits, then gets its answer (or the work's `replay` answer, when the first holds a
+ * secret). Refusals (4xx) roll back and store nothing: a retry is judged afresh.
  */
 export async function idempotent<T> (pool: pg.Pool, request: FastifyRequest, reply: FastifyReply, caller: Caller,
   work: (client: pg.PoolClient, batched: pg.QueryResult | undefined, held: Held) => Promise<WriteResult<T>>, batch?: ClaimBatch): Promise<T> {
@@ -62,7 +73,8 @@ export async function idempotent<T> (pool: pg.Pool, request: FastifyRequest, rep
         batch === undefined ? '' : `; ${await batch(client, held)}`}`) as unknown as pg.QueryResult[]
     if (claim[1]?.rowCount === 1) {
       const result = await work(client, claim[2], held)
-      await client.query(`${result.commitWith !== undefined ? `${result.commitWith}; ` : ''}UPDATE idempotency_keys SET status_code = ${Math.trunc(result.status)}, response = ${lit(JSON.stringify(result.body))}::jsonb WHERE ${owner}; COMMIT`)
+      const stored = result.replay ?? result
+      await client.query(`${result.commitWith !== undefined ? `${result.commitWith}; ` : ''}UPDATE idempotency_keys SET status_code = ${Math.trunc(stored.status)}, response = ${lit(JSON.stringify(stored.body))}::jsonb WHERE ${owner}; COMMIT`)
       committed = result
     } else {
       // The key exists: committed by an earlier request, or by a concurrent one we just waited for.

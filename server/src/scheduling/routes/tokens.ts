@@ -4,8 +4,31 @@ import { actorOf, admin, player, type SchedContext } from '../context.js'
 import { audit, withTx } from '../db.js'
 import { notFound } from '../errors.js'
 import { idempotent } from '../idempotency.js'
-import { errors, IdempotencyHeaders, IdParams, listOf, MAX_NAME, page, PageQuery, Uuid } from '../schemas.js'
+import { ErrorBody, errors, IdempotencyHeaders, IdParams, listOf, MAX_NAME, page, PageQuery, Uuid } from '../schemas.js'
 import { newPlayerToken } from '../tokens.js'
+
+/**
+ * What a retry of POST /api/players/:id/tokens with the same Idempotency-Key answers. The secret is
+ * shown in the first answer only and never stored (only its hash is), so a replay cannot show it
+ * again: it answers 409 with reason token_shown_once and the id of the token that key issued.
+ */
+export function tokenShownOnce (t: { id: string, name: string, expiresAt: string }) {
+  return {
+    statusCode: 409,
+    error: 'Conflict',
+    reason: 'token_shown_once',
+    tokenId: t.id,
+    message: `This Idempotency-Key already issued token ${t.id} ("${t.name}", valid until ${t.expiresAt}). Its secret was shown once, in the first answer, ` +
+      'and is not stored, so it cannot be sent again. If that answer was lost, send the request with a new Idempotency-Key to issue a new token; ' +
+      `the unused one expires by itself, or its player can revoke it with DELETE /api/players/me/tokens/${t.id}.`,
+  }
+}
+const TokenShownOnce = Type.Object({ ...ErrorBody.properties, tokenId: Type.Optional(Uuid) }, {
+  description: 'A retry with the Idempotency-Key of a request that issued a token (header idempotent-replayed: true, reason token_shown_once): ' +
+    'the token exists (tokenId), but its secret is shown only in the first 201 answer and is never stored, so it is not sent again. ' +
+    'Issue a new token with a new key if the first answer was lost. Other 409s have the same shape without tokenId ' +
+    '(e.g. the first request with this key is still in progress: retry in a moment).',
+})
 
 const TokenInfo = Type.Object({ id: Uuid, name: Type.String(), createdAt: Type.String(), expiresAt: Type.String(), revokedAt: Type.Union([Type.String(), Type.Null()]) })
 
@@ -18,7 +41,11 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: SchedContext }> = asy
       headers: IdempotencyHeaders,
       params: IdParams,
       body: Type.Object({ name: Type.String({ minLength: 1, maxLength: MAX_NAME }), expiresInDays: Type.Integer({ minimum: 1, maximum: 366, default: 90 }) }, { additionalProperties: false }),
-      response: { 201: Type.Object({ id: Uuid, playerId: Uuid, name: Type.String(), token: Type.String({ description: 'shown once; only its hash is stored' }), expiresAt: Type.String() }), ...errors },
+      response: {
+        201: Type.Object({ id: Uuid, playerId: Uuid, name: Type.String(), token: Type.String({ description: 'shown once, in this answer only: only its hash is stored, and a retry with the same key gets 409 token_shown_once' }), expiresAt: Type.String() }),
+        409: TokenShownOnce,
+        ...errors,
+      },
     },
   }, async (request, reply) => {
     const a = admin(request)
@@ -33,7 +60,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ ctx: SchedContext }> = asy
       const after = { id: row.id, playerId: request.params.id, name: request.body.name, expiresAt: row.expires_at.toISOString() }
       await audit(db, request.id, [{ actor: actorOf(a), action: 'token.create', entity: 'api_tokens', entityId: row.id, after }])
       request.log.info({ event: 'token.created', tokenId: row.id, playerId: request.params.id }, 'player token issued')
-      return { status: 201, body: { ...after, token: t.token } }
+      // The idempotency record keeps the answer without the secret: a replay says it was shown once.
+      return { status: 201, body: { ...after, token: t.token }, replay: { status: 409, body: tokenShownOnce(after) } }
     })
   })
 

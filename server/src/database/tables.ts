@@ -7,10 +7,15 @@ import type { TableSample } from './types.js'
  * Every user table with its statistics, in one catalog query. A table under an
  * ACCESS EXCLUSIVE lock (TRUNCATE, ALTER, a migration) would block
  * pg_total_relation_size, so its size is skipped; lock_timeout is the safety net.
+ * pg_locks is server-wide and oids repeat across databases (a database created from
+ * another as its template has the same ones), so only this database's locks count.
+ * Shared catalogs (database 0) are never user tables.
  */
 const statsSql = (withSizes: boolean) => `
 WITH locked AS MATERIALIZED (
-  SELECT DISTINCT relation FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation IS NOT NULL
+  SELECT DISTINCT relation FROM pg_locks
+  WHERE mode = 'AccessExclusiveLock' AND relation IS NOT NULL
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
 )
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relfilenode::int8 AS relfilenode,
   c.reltuples::float8 AS reltuples,

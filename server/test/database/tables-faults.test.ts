@@ -2,7 +2,7 @@ import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { auth, type TestApp } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
-import { have } from '../helpers/services.js'
+import { have, PG_ADMIN_URL } from '../helpers/services.js'
 import { buildWatchApp, CORE_SCHEMA, probe, sql } from './helpers/watch.js'
 
 let db: TestDatabase
@@ -71,5 +71,26 @@ describe.skipIf(!(await have('postgres')))('table probe faults', () => {
     }
     const after = await probe(t)
     expect(after.tables.find((x) => x.name === 'players')).toMatchObject({ rows: 12, rowsExact: true, exactUnavailable: null })
+  })
+  it('does not take a lock in another database on a table with the same oid for a lock here', async () => {
+    // A database created from this one as its template has the same table oids.
+    const copy = `${db.name}_copy`
+    await sql(PG_ADMIN_URL, `CREATE DATABASE "${copy}" TEMPLATE "${db.name}"`)
+    const u = new URL(db.url)
+    u.pathname = '/' + copy
+    const locker = new pg.Client({ connectionString: u.toString() })
+    try {
+      const oids = async (url: string) => (await sql(url, "SELECT 'players'::regclass::oid::int8 AS oid")).rows[0].oid
+      expect(await oids(u.toString())).toBe(await oids(db.url))
+      t = await buildWatchApp({ DATABASE_URL: db.url })
+      await locker.connect()
+      await locker.query('BEGIN; LOCK TABLE players IN ACCESS EXCLUSIVE MODE')
+      const s = await probe(t)
+      expect(s.tables.find((x) => x.name === 'players')).toMatchObject({ rows: 12, rowsExact: true, exactUnavailable: null })
+      expect(s.tables.find((x) => x.name === 'players')?.totalBytes).toBeGreaterThan(0)
+    } finally {
+      await locker.end().catch(() => {})
+      await sql(PG_ADMIN_URL, `DROP DATABASE IF EXISTS "${copy}" WITH (FORCE)`)
+    }
   })
 })

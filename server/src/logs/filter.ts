@@ -1,4 +1,6 @@
 import RE2 from 're2'
+import { escapeRegexText } from './loki/regex-case.js'
+import { wellFormed } from './loki/logql.js'
 import type { LineFilter } from './source.js'
 
 /** The longest search a user may send (characters, before trimming). */
@@ -44,12 +46,17 @@ export function re2Problem (pattern: string, flags = ''): string | undefined {
 }
 
 /**
- * Parses the user's search `q`:
+ * Parses the user's search `q` (issue #2, "LogQL and RE2-safe filters"):
  * - empty or missing: no filter;
- * - `/pattern/` or `/pattern/i`: an RE2 regex (case-sensitive unless `i`);
- * - anything else: plain text, matched case-insensitively (the team searched for
- *   error|Error|ERROR by hand before, field note 3). For a case-sensitive text
- *   search, write it as a regex: `/Error/`.
+ * - plain text: matched as written, case-sensitively, like Grafana's "line contains"
+ *   (Loki: `|= "escaped text"`);
+ * - `/pattern/`: an RE2 regex, case-sensitive (Loki: `|~`);
+ * - `/pattern/i`: the same, case-insensitive, written in the form the Loki in use
+ *   accepts (`(?i)` or letter classes, LOKI_CASE_INSENSITIVE). To find any spelling of
+ *   a text (error, Error, ERROR), search `/error/i`; the dashboard's "match case" switch
+ *   sends exactly that.
+ * Lone UTF-16 surrogates, which no UTF-8 log line holds, become U+FFFD here, as in the
+ * LogQL literal, so the file source and Loki search for the same text.
  * Throws SearchError (400, field q) with a message that says what is wrong.
  */
 export function parseSearch (q: string | undefined): LineFilter | undefined {
@@ -63,11 +70,11 @@ export function parseSearch (q: string | undefined): LineFilter | undefined {
     const code = control[0].charCodeAt(0).toString(16).padStart(2, '0')
     throw new SearchError(`the search contains a control character (U+00${code.toUpperCase()}); log lines are searched one line at a time`)
   }
-  const trimmed = q.trim()
+  const trimmed = wellFormed(q.trim())
   if (trimmed === '') return undefined
 
   const regex = /^\/(.*)\/([a-z]*)$/s.exec(trimmed)
-  if (regex === null) return { kind: 'text', text: trimmed, caseInsensitive: true }
+  if (regex === null) return { kind: 'text', text: trimmed, caseInsensitive: false }
 
   const [, pattern = '', flags = ''] = regex
   if (flags !== '' && flags !== 'i') {
@@ -79,14 +86,16 @@ export function parseSearch (q: string | undefined): LineFilter | undefined {
   return { kind: 'regex', pattern, caseInsensitive: flags === 'i' }
 }
 
-/** A compiled matcher for a LineFilter (used by sources that filter locally, e.g. files). */
+/**
+ * A compiled matcher for a LineFilter (used by sources that filter locally, e.g. files).
+ * It matches what Loki matches for the LogQL built from the same filter: text is a
+ * plain substring (`|=`); anything case-insensitive goes through RE2's `i` flag, which
+ * folds case as Go's RE2 (and so Loki's `(?i)` or letter classes) does.
+ */
 export function lineMatcher (filter: LineFilter | undefined): (line: string) => boolean {
   if (filter === undefined) return () => true
-  if (filter.kind === 'regex') {
-    const re = new RE2(filter.pattern, filter.caseInsensitive ? 'i' : '')
-    return (line) => re.test(line)
-  }
-  if (!filter.caseInsensitive) return (line) => line.includes(filter.text)
-  const needle = filter.text.toLowerCase()
-  return (line) => line.toLowerCase().includes(needle)
+  if (filter.kind === 'text' && !filter.caseInsensitive) return (line) => line.includes(filter.text)
+  const pattern = filter.kind === 'regex' ? filter.pattern : escapeRegexText(filter.text)
+  const re = new RE2(pattern, filter.caseInsensitive ? 'i' : '')
+  return (line) => re.test(line)
 }

@@ -19,24 +19,49 @@ describe('parseSearch', () => {
     expect(parseSearch('   ')).toBeUndefined()
   })
 
-  it('treats plain text as a case-insensitive text search (trimmed)', () => {
-    expect(parseSearch('  connection refused ')).toEqual({ kind: 'text', text: 'connection refused', caseInsensitive: true })
-    const m = lineMatcher(parseSearch('error'))
-    expect(['ERROR x', 'an Error', 'error'].every(m)).toBe(true)
-    expect(m('fine')).toBe(false)
+  it('treats plain text as a case-sensitive text search (trimmed), like "line contains"', () => {
+    expect(parseSearch('  connection refused ')).toEqual({ kind: 'text', text: 'connection refused', caseInsensitive: false })
+    const m = lineMatcher(parseSearch('Error'))
+    expect(['Error x', 'an Error', 'Errors'].map(m)).toEqual([true, true, true])
+    expect(['ERROR x', 'an error', 'fine'].map(m)).toEqual([false, false, false])
   })
 
   it('keeps hostile characters as literal text (the LogQL builder escapes them)', () => {
-    for (const q of ['"}|= `x` | json', '\\', '{job="x"} |~ ".*"', 'ünïcødé 💥', "it's \"quoted\""]) {
-      expect(parseSearch(q)).toEqual({ kind: 'text', text: q.trim(), caseInsensitive: true })
+    for (const q of ['"}|= `x` | json', '\\', '{job="x"} |~ ".*"', 'ünïcødé 💥', "it's \"quoted\"", '/not a regex', 'a/b/', '(a+)+$', '[z-a]']) {
+      expect(parseSearch(q)).toEqual({ kind: 'text', text: q.trim(), caseInsensitive: false })
+      expect(lineMatcher(parseSearch(q))(`x ${q.trim()} y`)).toBe(true)
     }
+    // Regex metacharacters in plain text are matched literally.
+    expect(lineMatcher(parseSearch('a.c'))('abc')).toBe(false)
+    expect(lineMatcher(parseSearch('a.c'))('a.c')).toBe(true)
+  })
+
+  it('turns a lone surrogate into U+FFFD, as the LogQL literal does', () => {
+    expect(parseSearch('x\ud800y')).toEqual({ kind: 'text', text: 'x\ufffdy', caseInsensitive: false })
+    expect(parseSearch('😀')).toEqual({ kind: 'text', text: '😀', caseInsensitive: false })
   })
 
   it('reads /pattern/ as a case-sensitive RE2 regex and /pattern/i as case-insensitive', () => {
     expect(parseSearch('/err(or)?\\s+\\d+/')).toEqual({ kind: 'regex', pattern: 'err(or)?\\s+\\d+', caseInsensitive: false })
     expect(parseSearch('/timeout/i')).toEqual({ kind: 'regex', pattern: 'timeout', caseInsensitive: true })
+    expect(parseSearch(' /a/b/ ')).toEqual({ kind: 'regex', pattern: 'a/b', caseInsensitive: false })
     expect(lineMatcher(parseSearch('/Error/'))('error')).toBe(false)
+    expect(lineMatcher(parseSearch('/Error/'))('an Error')).toBe(true)
     expect(lineMatcher(parseSearch('/Error/i'))('ERROR')).toBe(true)
+    expect(lineMatcher(parseSearch('/Error/i'))('eRrOr')).toBe(true)
+    expect(lineMatcher(parseSearch('/Error/i'))('err')).toBe(false)
+  })
+
+  it('matches the "match case" switch\'s /escaped/i as text in any case', () => {
+    const escape = (s: string) => s.replace(/[\\^$.|?*+()[\]{}/]/g, '\\$&')
+    for (const text of ['a.b*c', 'x"y\\z', 'path/to/file', 'Too Many Clients', 'ÉCOLE', '(a+)+$', '[z-a]']) {
+      const filter = parseSearch(`/${escape(text)}/i`)
+      expect(filter).toMatchObject({ kind: 'regex', caseInsensitive: true })
+      const m = lineMatcher(filter)
+      expect(m(`--${text.toUpperCase()}--`), text).toBe(true)
+      expect(m(`--${text.toLowerCase()}--`), text).toBe(true)
+      expect(m('--something else--'), text).toBe(false)
+    }
   })
 
   it('allows a regex that matches everything (harmless, if useless)', () => {

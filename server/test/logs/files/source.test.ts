@@ -5,6 +5,7 @@ import path from 'node:path'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../src/config.js'
+import { parseSearch } from '../../../src/logs/filter.js'
 import { createFileSource } from '../../../src/logs/files/source.js'
 import type { LogEntry, LogQuery } from '../../../src/logs/source.js'
 
@@ -83,6 +84,12 @@ describe('file log source', () => {
     expect((await collect(src, { filter: { kind: 'text', text: 'PAYMENT', caseInsensitive: true } })).entries).toHaveLength(3)
     expect((await collect(src, { filter: { kind: 'text', text: 'PAYMENT', caseInsensitive: false } })).entries).toHaveLength(0)
     expect((await collect(src, { filter: { kind: 'regex', pattern: 'pay\\w+ (ok|slow)', caseInsensitive: false } })).entries).toHaveLength(2)
+    // The user's q: plain text is case-sensitive (|=), /regex/ too, /regex/i is not.
+    const searched = async (q: string) => (await collect(src, { filter: parseSearch(q) })).entries.map((e) => JSON.parse(e.line).msg)
+    expect(await searched('Payment')).toEqual(['Payment ERROR'])
+    expect(await searched('PAYMENT')).toEqual([])
+    expect(await searched('/^.*"msg":"pay/')).toHaveLength(2)
+    expect((await searched('/PAYMENT/i')).sort()).toEqual(['Payment ERROR', 'payment ok', 'payment slow'])
     const inc = await collect(src, { include: '"level":(?:40|50)', exclude: 'slow' })
     expect(inc.entries.map((e) => e.line)).toEqual([JSON.stringify({ level: 50, time: NOW - 100, msg: 'Payment ERROR' })])
   })

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
+import { uiLink } from './links.js'
 import type { ActiveInternalAlert, AlertSinkHandler } from './sink.js'
 import type { Pipeline } from './pipeline.js'
 import { severityOf, type Alert, type AlertInput } from './types.js'
@@ -28,10 +29,9 @@ export function createInternalAlerts (config: Config, pipeline: () => Pipeline |
   let continued: Map<string, AlertInput> | undefined
   const raisedSinceStart = new Set<string>()
   let reconcileTimer: NodeJS.Timeout | undefined
-  const base = config.basePath === '/' ? '' : config.basePath
 
   function toInput (a: ActiveInternalAlert, endsAt: Date | null): AlertInput {
-    const link = `${config.publicUrl}${base}/#view=${encodeURIComponent(a.view)}`
+    const link = uiLink(config, a.view)
     return {
       fingerprint: internalFingerprint(a.key),
       status: endsAt === null ? 'firing' : 'resolved',

@@ -8,6 +8,8 @@ import { createAlertSink, type InternalAlert } from '../../src/alerts/sink.js'
 import { auth, buildTestApp, testConfig, type TestApp } from '../helpers/app.js'
 import { createTestDatabase } from '../helpers/db.js'
 import { have } from '../helpers/services.js'
+import { parseHash } from '../../../ui/src/url-state.js'
+import { uiLink } from '../../src/alerts/links.js'
 import { ALERTS_ONLY, waitFor } from './fixtures.js'
 
 function fakeApp (kind: 'loki' | 'files', health: () => Promise<{ status: 'up' | 'down', message: string }>, errorStats?: ErrorStats) {
@@ -89,6 +91,22 @@ describe('error spike check', () => {
   })
 })
 
+describe('links to the /logs/ UI', () => {
+  const base = { publicUrl: 'https://tovwatch.example.com', basePath: '/logs' }
+  it.each(['errors', 'database', 'connections', 'overview', 'alerts'])('the %s view, in the form the UI reads', (view) => {
+    const link = uiLink(base, view)
+    expect(link).toBe(`https://tovwatch.example.com/logs/#/${view}`)
+    expect(parseHash(new URL(link).hash).view).toBe(view)
+  })
+  it('a view the UI does not have (there is no health view) links to the overview', () => {
+    expect(uiLink(base, 'health')).toBe('https://tovwatch.example.com/logs/#/overview')
+  })
+  it('parameters are encoded, empty ones left out', () => {
+    const link = uiLink(base, 'errors', { range: '6h', sev: 'critical', q: 'a&b c', group: '' })
+    expect(parseHash(new URL(link).hash)).toMatchObject({ view: 'errors', range: '6h', minSeverity: 'critical', q: 'a&b c', group: '' })
+  })
+})
+
 describe('internal alerts through the pipeline (embedded PGlite)', () => {
   let t: TestApp | undefined
   afterEach(async () => { await t?.close(); t = undefined })
@@ -102,7 +120,9 @@ describe('internal alerts through the pipeline (embedded PGlite)', () => {
     const events = async () => (await t!.deps.pg.store.query('SELECT e.kind FROM tw_alert_events e JOIN tw_alerts a ON a.id = e.alert_id WHERE a.fingerprint = $1 ORDER BY e.id', [fp])).rows.map((r) => r.kind)
     await waitFor(async () => (await events()).length === 1, 5000, 'the internal alert to be stored')
     const list = (await t.app.inject({ method: 'GET', url: '/logs/api/alerts?label=source=tovwatch', headers: auth() })).json()
-    expect(list.alerts[0]).toMatchObject({ fingerprint: fp, source: 'tovwatch', severity: 'critical', alertname: 'TovWatchRowCollapse', generatorURL: 'https://tovwatch.example.com/logs/#view=database' })
+    expect(list.alerts[0]).toMatchObject({ fingerprint: fp, source: 'tovwatch', severity: 'critical', alertname: 'TovWatchRowCollapse', generatorURL: 'https://tovwatch.example.com/logs/#/database' })
+    expect(list.alerts[0].annotations.dashboard).toBe('https://tovwatch.example.com/logs/#/database')
+    expect(parseHash(new URL(list.alerts[0].generatorURL).hash).view).toBe('database')
     expect(list.alerts[0].labels).toMatchObject({ source: 'tovwatch', table: 'players', severity: 'critical' })
     t.app.alertSink.raise('row-collapse:players', { ...alert, summary: 'players went from 22 to 1 rows' })
     t.app.alertSink.resolve('row-collapse:players')

@@ -12,6 +12,7 @@ import { buildTestApp, testConfig, type TestApp } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
 import { have } from '../helpers/services.js'
 import { startDiscordDouble } from './discord-double.js'
+import { parseHash } from '../../../ui/src/url-state.js'
 import { ALERTS_ONLY, amAlert, amPayload, postHook, waitFor, WEBHOOK_TOKEN } from './fixtures.js'
 
 function event (over: Partial<AlertEvent['alert']> = {}, kind: AlertEvent['kind'] = 'firing'): AlertEvent {
@@ -46,7 +47,11 @@ describe('notifier messages', () => {
     expect(m.allowed_mentions.parse).toEqual([])
     const [crit, low, resolved] = m.embeds
     expect(crit?.title).toBe('[CRITICAL] DatabaseMissing')
-    expect(crit?.url).toBe('https://tovwatch.example.com/logs/#view=alerts&alert=7')
+    expect(crit?.url).toBe('https://tovwatch.example.com/logs/#/alerts?alerts=firing&alert=7')
+    expect(resolved?.url).toBe('https://tovwatch.example.com/logs/#/alerts?alerts=resolved&alert=7')
+    // Read back with the UI's router: the Alerts view, filtered to the alert's state.
+    expect(parseHash(new URL(crit?.url as string).hash)).toMatchObject({ view: 'alerts', alertState: 'firing' })
+    expect(parseHash(new URL(resolved?.url as string).hash)).toMatchObject({ view: 'alerts', alertState: 'resolved' })
     expect(crit?.description).toContain('TovPlay is gone')
     expect(crit?.fields[0]?.value).toContain('instance=db1')
     expect(new Set([crit?.color, low?.color, resolved?.color]).size).toBe(3)
@@ -54,7 +59,12 @@ describe('notifier messages', () => {
   })
   it('Slack-compatible: attachments with a hex colour and a title link', () => {
     const m = slackMessage(links, [event()])
-    expect(m.attachments[0]).toMatchObject({ color: '#d32f2f', title_link: 'https://tovwatch.example.com/logs/#view=alerts&alert=7' })
+    expect(m.attachments[0]).toMatchObject({ color: '#d32f2f', title_link: 'https://tovwatch.example.com/logs/#/alerts?alerts=firing&alert=7' })
+    expect(parseHash(new URL(m.attachments[0]?.title_link as string).hash).view).toBe('alerts')
+  })
+  it('a BASE_PATH of / links to the root, still in the UI\'s #/view form', () => {
+    const m = discordMessage({ publicUrl: 'https://tw.example', basePath: '/' }, [event()])
+    expect(m.embeds[0]?.url).toBe('https://tw.example/#/alerts?alerts=firing&alert=7')
   })
 })
 
@@ -145,7 +155,8 @@ describe.skipIf(!(await have('postgres')))('notifier delivery against a Discord 
     expect(res.statusCode).toBe(200)
     await waitFor(() => double.received.length >= 2, 15_000, 'Discord to get the retry after a timeout')
     const embed = double.received[1]?.body.embeds[0]
-    expect(embed.url).toMatch(/^https:\/\/tovwatch\.example\.com\/logs\/#view=alerts&alert=\d+$/)
+    expect(embed.url).toMatch(/^https:\/\/tovwatch\.example\.com\/logs\/#\/alerts\?alerts=firing&alert=\d+$/)
+    expect(parseHash(new URL(embed.url).hash).view).toBe('alerts')
     expect(embed.footer.text).toContain(a.fingerprint)
   }, 30_000)
 })

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import YAML from 'yaml'
+import { parseHash } from '../../../ui/src/url-state.js'
 import { M } from '../../src/metrics/names.js'
 import { have } from '../helpers/services.js'
 
@@ -35,8 +36,44 @@ describe('rules/alerts.yml', () => {
     expect(['critical', 'high', 'medium', 'low']).toContain(r.labels.severity)
     expect(r.annotations.summary?.length).toBeGreaterThan(10)
     expect(r.annotations.description?.length).toBeGreaterThan(20)
-    expect(r.annotations.runbook_url).toMatch(/^https:\/\/tovwatch\.example\.com\/logs\/#view=(health|database|connections|errors)/)
+    expect(r.annotations.runbook_url).toMatch(/^https:\/\/tovwatch\.example\.com\/logs\/#\//)
     expect(r.annotations.dashboard).toBe(r.annotations.runbook_url)
+  })
+
+  // The view each rule's link must open, read back with the UI's own router (ui/src/url-state.ts).
+  const VIEW: Record<string, string> = {
+    TovWatchDown: 'overview',
+    TovPlayDatabaseMissing: 'database',
+    TovPlayDatabaseIdentityMismatch: 'database',
+    TovPlayRowCollapse: 'database',
+    TovPlayConnectionsNearLimit: 'connections',
+    TovPlayConnectionsExhausted: 'connections',
+    TovPlayPgBouncerClientsWaiting: 'connections',
+    TovPlayBackupStale: 'database',
+    TovWatchErrorSpike: 'errors',
+    TovWatchErrorRateHigh: 'errors',
+    TovWatchLokiUnreachable: 'errors',
+  }
+  it.each(rules.map((r) => [r.alert, r] as const))('%s links to the UI view that shows it, in the form the UI reads', (name, r) => {
+    expect(VIEW[name], `${name}: add its view to this test`).toBeDefined()
+    const hash = new URL(r.annotations.runbook_url as string).hash
+    // parseHash falls back to the overview for a form it cannot read, so the overview must be written out.
+    expect(hash).toMatch(/^#\/[a-z]+(\?|$)/)
+    const state = parseHash(hash)
+    expect(state.view).toBe(VIEW[name])
+    if (state.view === 'errors') {
+      const sp = new URLSearchParams(hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : '')
+      // Every parameter is one the UI reads, with a value it accepts.
+      for (const k of sp.keys()) expect(['range', 'sev', 'q', 'group', 'start', 'end']).toContain(k)
+      if (sp.has('range')) expect(state.range).toBe(sp.get('range'))
+      if (sp.has('sev')) expect(state.minSeverity).toBe(sp.get('sev'))
+    }
+  })
+
+  it('the promtool tests expect the same links as the rules', () => {
+    const text = fs.readFileSync(testsFile, 'utf8')
+    expect(text).not.toContain('#view=')
+    for (const r of rules) expect(text, r.alert).toContain(`runbook_url: ${r.annotations.runbook_url as string}`)
   })
 
   it('uses only metric names that TovWatch exports', () => {

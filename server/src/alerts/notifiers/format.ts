@@ -1,6 +1,7 @@
+import { uiLink, type LinkBase } from '../links.js'
 import type { Alert, AlertEvent } from '../types.js'
 
-export interface LinkBase { publicUrl: string, basePath: string }
+export type { LinkBase }
 
 const COLOURS: Record<Alert['severity'] | 'resolved', number> = {
   critical: 0xd32f2f,
@@ -13,9 +14,12 @@ const COLOURS: Record<Alert['severity'] | 'resolved', number> = {
 
 const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s)
 
+/**
+ * The Alerts view, filtered to the alert's state (`alerts=firing|resolved`, which the UI reads);
+ * `alert=<id>` names the one alert, for a UI that selects it (the current one ignores it).
+ */
 export function alertLink (l: LinkBase, a: Alert): string {
-  const base = l.basePath === '/' ? '' : l.basePath
-  return `${l.publicUrl}${base}/#view=alerts&alert=${encodeURIComponent(a.id)}`
+  return uiLink(l, 'alerts', { alerts: a.status, alert: a.id })
 }
 
 function title (e: AlertEvent): string {

@@ -133,8 +133,16 @@ export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink
     snapshot,
     history,
     resetGuard (table) {
+      const wasMissing = guards.list().find((g) => g.table === table)?.status === 'missing'
       if (!guards.reset(table)) return false
-      // The acknowledgement clears the alert now; a table still missing is raised again by the next probe.
+      // A default-watched table that an admin says is gone for good is no longer required:
+      // the next probe drops its guard instead of raising "missing" again. A table named in
+      // WATCHED_TABLES stays required, so it is raised again while it is missing.
+      if (wasMissing && !watched.explicit) {
+        watched.forget(table)
+        watched.save().catch(() => {})
+      }
+      // The acknowledgement clears the alert now.
       sink.resolve(`db:guard:${table}`)
       return true
     },

@@ -129,4 +129,35 @@ describe.skipIf(!(await have('postgres')))('table counts and the row-collapse gu
     await probe(t)
     expect(alertNames(t)).not.toContain('TovWatchRowCollapse')
   })
+  it('forgets a dropped default-watched table when an admin resets its "missing" guard', async () => {
+    t = await buildWatchApp({ DATABASE_URL: db.url })
+    await probe(t)
+    await sql(db.url, 'DROP TABLE sessions')
+    expect((await probe(t)).guards.find((x) => x.table === 'sessions')?.status).toBe('missing')
+    const reset = await t.app.inject({ method: 'POST', url: '/logs/api/database/guards/reset', headers: auth('admin-token-0123456789abcdef01'), payload: { table: 'sessions' } })
+    expect(reset.statusCode).toBe(200)
+    expect(alertNames(t)).not.toContain('TovWatchWatchedTableMissing')
+    // The table was retired: the next probes do not raise it again.
+    for (let i = 0; i < 2; i++) {
+      const s = await probe(t)
+      expect(s.probe?.identity).toMatchObject({ ok: true, status: 'ok', missingTables: [] })
+      expect(s.guards.map((g) => g.table)).not.toContain('sessions')
+      expect(alertNames(t)).not.toContain('TovWatchWatchedTableMissing')
+    }
+    // Created again, it is watched again like any core table that exists.
+    await sql(db.url, 'CREATE TABLE sessions (id serial PRIMARY KEY)')
+    expect((await probe(t)).tables.find((x) => x.name === 'sessions')?.watched).toBe(true)
+  })
+
+  it('keeps a table named in WATCHED_TABLES required after an admin reset of its "missing" guard', async () => {
+    t = await buildWatchApp({ DATABASE_URL: db.url, WATCHED_TABLES: 'players,sessions' })
+    await probe(t)
+    await sql(db.url, 'DROP TABLE sessions')
+    await probe(t)
+    const reset = await t.app.inject({ method: 'POST', url: '/logs/api/database/guards/reset', headers: auth('admin-token-0123456789abcdef01'), payload: { table: 'sessions' } })
+    expect(reset.statusCode).toBe(200)
+    const s = await probe(t)
+    expect(s.probe?.identity).toMatchObject({ status: 'tables_missing', missingTables: ['sessions'] })
+    expect(alertNames(t)).toContain('TovWatchWatchedTableMissing')
+  })
 })

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { backupName, runBackup } from '../../src/scheduling/cli/backup-lib.js'
-import { parseRestoreArgs, rowCounts } from '../../src/scheduling/cli/restore-lib.js'
+import { withDatabase } from '../../src/scheduling/cli/pg-tools.js'
+import { parseRestoreArgs, rowCounts, runRestore, tablesListed } from '../../src/scheduling/cli/restore-lib.js'
 import { buildTestApp } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
 import { have, PG_ADMIN_URL } from '../helpers/services.js'
@@ -25,6 +26,12 @@ describe('backup and restore arguments', () => {
     expect(() => parseRestoreArgs(['f.dump', '--into', '1abc'])).toThrow(/not a plain database name/)
     expect(() => parseRestoreArgs(['f.dump'])).toThrow(/usage: npm run restore/)
     expect(parseRestoreArgs(['f.dump', '--into=copy_1', '--force'])).toEqual({ file: 'f.dump', into: 'copy_1', force: true, noOwner: false })
+  })
+  it('counts the tables a dump lists, not their data entries', () => {
+    const list = ';\n; Archive created at 2026-01-01\n214; 1259 48905 TABLE public a postgres\n215; 1259 48908 TABLE public b postgres\n' +
+      '3342; 0 48905 TABLE DATA public a postgres\n3343; 0 48908 TABLE DATA public b postgres\n3200; 2606 48910 CONSTRAINT public a a_pkey postgres\n'
+    expect(tablesListed(list)).toBe(2)
+    expect(tablesListed(';\n; no entries\n')).toBe(0)
   })
   it('says clearly that the embedded PGlite cannot be backed up with pg_dump', async () => {
     await expect(runBackup({ databaseUrl: undefined, dir: os.tmpdir(), keep: 1 })).rejects.toThrow(/embedded PGlite has no pg_dump/)
@@ -104,6 +111,100 @@ describe.skipIf(!(await have('postgres', 'pg_dump')))('backup then restore on th
     } finally {
       fs.rmSync(bdir, { recursive: true, force: true })
     }
+  })
+
+  describe('restore --force into a live database', () => {
+    let good: string
+    let corrupt: string
+    let fakeRestore: string
+    let live: string
+    let liveUrl: string
+    let sourceCounts: Record<string, number>
+    const admin = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL })
+      await c.connect()
+      try { return await fn(c) } finally { await c.end() }
+    }
+    /** Databases left by a restore under a temporary or aside name. */
+    const strays = () => admin(async (c) => (await c.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE $1 AND (datname LIKE '%\\_restoring\\_%' OR datname LIKE '%\\_replaced\\_%')", [`${db.name}%`])).rows.map((r) => r.datname))
+    const allowsConnections = (name: string) => admin(async (c) => (await c.query('SELECT datallowconn FROM pg_database WHERE datname = $1', [name])).rows[0]?.datallowconn)
+    /** The live database's own rows: one game that is not in the dump. */
+    const liveGames = async () => {
+      const c = new pg.Client({ connectionString: liveUrl })
+      await c.connect()
+      try { return (await c.query<{ name: string }>('SELECT name FROM games ORDER BY name')).rows.map((r) => r.name) } finally { await c.end() }
+    }
+
+    beforeAll(async () => {
+      const d = path.join(dir, 'force')
+      fs.mkdirSync(d)
+      const b = await runBackup({ databaseUrl: db.url, dir: d, keep: 1, now: new Date('2026-02-01T00:00:00Z') })
+      good = b.file
+      sourceCounts = await rowCounts(db.url)
+      // Cut at the end, in its data: the table of contents still reads (pg_restore --list passes), the restore fails.
+      corrupt = path.join(d, 'corrupt.dump')
+      const bytes = fs.readFileSync(good)
+      fs.writeFileSync(corrupt, bytes.subarray(0, bytes.length - 200))
+      // A pg_restore that lists the real dump's tables but restores nothing, and says it succeeded.
+      fakeRestore = path.join(d, 'fake-pg_restore.sh')
+      fs.writeFileSync(fakeRestore, '#!/bin/sh\nif [ "$1" = "--list" ]; then exec pg_restore "$@"; fi\nexit 0\n', { mode: 0o755 })
+      live = `${db.name}_live`
+      liveUrl = withDatabase(db.url, live)
+      restored.push(live)
+      await runRestore({ file: good, into: live, force: false, noOwner: false, databaseUrl: db.url })
+      const c = new pg.Client({ connectionString: liveUrl })
+      await c.connect()
+      await c.query("INSERT INTO games (name) VALUES ('only in the live database')").finally(() => c.end())
+    })
+
+    it('a corrupt dump leaves the live database as it was, still open to its sessions, and no temporary database', async () => {
+      const list = spawnSync('pg_restore', ['--list', corrupt], { encoding: 'utf8' })
+      expect(list.status, list.stderr).toBe(0) // so this exercises a failing pg_restore, not a refused file
+      const before = await rowCounts(liveUrl)
+      const app = new pg.Client({ connectionString: liveUrl }) // the application, connected throughout
+      await app.connect()
+      try {
+        const r = cli('restore', [corrupt, '--into', live, '--force'], { DATABASE_URL: db.url, DATA_DIR: dir })
+        expect(r.status).not.toBe(0)
+        expect(r.stderr).toMatch(/restore FAILED: pg_restore failed/)
+        expect((await app.query('SELECT count(*)::int AS n FROM games')).rows[0].n).toBe(before.games)
+      } finally {
+        await app.end()
+      }
+      expect(await rowCounts(liveUrl)).toEqual(before)
+      expect(await liveGames()).toContain('only in the live database')
+      expect(await allowsConnections(live)).toBe(true)
+      expect(await strays()).toEqual([])
+    })
+
+    it('a restore that reports success but holds fewer tables than the dump lists does not replace the live database', async () => {
+      const before = await rowCounts(liveUrl)
+      await expect(runRestore({ file: good, into: live, force: true, noOwner: false, databaseUrl: db.url, pgRestore: fakeRestore }))
+        .rejects.toThrow(/restore looks incomplete: 0 table\(s\) in the restored copy, \d+ listed.*was left as it was/)
+      expect(await rowCounts(liveUrl)).toEqual(before)
+      expect(await liveGames()).toContain('only in the live database')
+      expect(await strays()).toEqual([])
+    })
+
+    it('a good dump replaces the live database, ending the sessions still connected to it', async () => {
+      expect(await liveGames()).toContain('only in the live database')
+      const app = new pg.Client({ connectionString: liveUrl })
+      app.on('error', () => {}) // its session is ended by the restore
+      await app.connect()
+      try {
+        const r = cli('restore', [good, '--into', live, '--force'], { DATABASE_URL: db.url, DATA_DIR: dir })
+        expect(r.status, r.stderr).toBe(0)
+        expect(r.stdout).toMatch(new RegExp(`restore ok: .* -> database ${live} \\(replaced the previous one\\)`))
+        await expect(app.query('SELECT 1')).rejects.toThrow()
+      } finally {
+        await app.end().catch(() => {})
+      }
+      expect(await rowCounts(liveUrl)).toEqual(sourceCounts)
+      expect(await liveGames()).not.toContain('only in the live database')
+      expect(await allowsConnections(live)).toBe(true)
+      expect(await strays()).toEqual([])
+    })
   })
 
   it('fails clearly, without printing the password, when pg_dump is missing or the database is unreachable', async () => {

@@ -8,7 +8,8 @@ try {
   const args = parseRestoreArgs(process.argv.slice(2))
   const config = loadConfig(process.env)
   const r = await runRestore({ ...args, databaseUrl: config.databaseUrl })
-  console.log(`restore ok: ${args.file} -> database ${r.database}`)
+  console.log(`restore ok: ${args.file} -> database ${r.database}${r.replaced ? ' (replaced the previous one)' : ''}`)
+  if (r.leftover !== undefined) console.error(`restore: the previous database, renamed to ${r.leftover}, could not be dropped; drop it by hand when you no longer need it.`)
   for (const [table, n] of Object.entries(r.rowCounts)) console.log(`  ${table}: ${n} rows`)
 } catch (err) {
   const code = err instanceof CliError ? err.exitCode : err instanceof ConfigError ? 78 : 1

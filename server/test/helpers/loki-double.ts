@@ -7,11 +7,18 @@
  * 429 "too many outstanding requests" (plain text, no newline) under load.
  * It evaluates a subset of LogQL for real, so limits cut results as Loki does,
  * and it knows the true count of any query for completeness checks.
+ *
+ * Every query it receives is parsed with @grafana/lezer-logql first. One that does not
+ * parse (an error node), or that the double's own parser or RE2 refuses, is answered as
+ * Loki would (400 "parse error ...", or 500 "error parsing regexp") AND recorded:
+ * close() then rejects, naming the queries, unless the test took them with
+ * takeParseErrors() (tests that send bad LogQL on purpose do, and assert on them).
  */
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { generateEntries, lowerBound, mulberry32, type GenerateOptions, type StoredEntry } from './loki-double/data.js'
-import { matchesLine, matchesStream, parseLogql, type LogQuery } from './loki-double/logql.js'
+import { lezerParseError } from './loki-double/lezer.js'
+import { LogqlParseError, LogqlRegexError, matchesLine, matchesStream, parseLogql, type LogQuery, type ParsedQuery } from './loki-double/logql.js'
 import { answerQueryRange, json, text } from './loki-double/query-range.js'
 import { parseLokiTime } from './loki-double/time.js'
 
@@ -70,6 +77,18 @@ export interface RecordedRequest {
   authorization: string | undefined
   /** Status answered (0 while in flight or when the connection was reset or left hanging). */
   status: number
+  /** Why @grafana/lezer-logql rejects `query` (query_range only), as Loki would word it. */
+  parseError?: string
+}
+
+/** A received query that Loki would refuse as LogQL. */
+export interface ParseFailure {
+  query: string
+  /** lezer: the grammar (error node); double: the double's parser; regex: RE2 refused a line-filter regex. */
+  by: 'lezer' | 'double' | 'regex'
+  /** What the double answered (400, or 500 for a bad regex as Loki 2.8). */
+  status: 400 | 500
+  message: string
 }
 
 export interface LokiDouble {
@@ -85,7 +104,20 @@ export interface LokiDouble {
   /** How many lines a LogQL log query matches in [startNs, endNs), without any limit. */
   trueCount: (query: string, startNs: bigint, endNs: bigint) => number
   stats: { maxInFlight: number, rateLimited: number }
+  /** The received queries Loki would refuse as LogQL, so far. */
+  parseErrors: () => ParseFailure[]
+  /** The same, and forget them: for tests that send bad LogQL on purpose. */
+  takeParseErrors: () => ParseFailure[]
+  /** Stops the server; rejects if queries that do not parse were received and not taken. */
   close: () => Promise<void>
+}
+
+export class LogqlParseFailures extends Error {
+  constructor (readonly failures: ParseFailure[]) {
+    super(`the Loki double received ${failures.length} ${failures.length === 1 ? 'query' : 'queries'} that Loki would refuse:\n` +
+      failures.slice(0, 5).map((f) => `  ${f.by} (${f.status}): ${f.message}\n    in ${f.query.length > 300 ? f.query.slice(0, 300) + '…' : f.query}`).join('\n'))
+    this.name = 'LogqlParseFailures'
+  }
 }
 
 export async function startLokiDouble (options: LokiDoubleOptions = {}): Promise<LokiDouble> {
@@ -105,6 +137,7 @@ export async function startLokiDouble (options: LokiDoubleOptions = {}): Promise
   const admitted: number[] = []
   let inFlight = 0
   const stats = { maxInFlight: 0, rateLimited: 0 }
+  let parseFailures: ParseFailure[] = []
   const sockets = new Set<Socket>()
   const timers = new Set<NodeJS.Timeout>()
 
@@ -124,6 +157,18 @@ export async function startLokiDouble (options: LokiDoubleOptions = {}): Promise
       if (seen[i] === 1) out.push(e)
     }
     return out
+  }
+
+  /** Lezer's verdict first (already recorded), then the double's own parser and RE2. */
+  const parse = (rec: RecordedRequest, query: string): ParsedQuery => {
+    if (rec.parseError !== undefined) throw new LogqlParseError(rec.parseError)
+    try {
+      return parseLogql(query)
+    } catch (err) {
+      if (err instanceof LogqlRegexError) parseFailures.push({ query, by: 'regex', status: 500, message: err.message })
+      else if (err instanceof LogqlParseError) parseFailures.push({ query, by: 'double', status: 400, message: err.message })
+      throw err
+    }
   }
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -147,6 +192,13 @@ export async function startLokiDouble (options: LokiDoubleOptions = {}): Promise
     }
     requests.push(rec)
     res.on('finish', () => { rec.status = res.statusCode })
+    if (u.pathname === '/loki/api/v1/query_range') {
+      const parseError = lezerParseError(rec.query)
+      if (parseError !== undefined) {
+        rec.parseError = parseError
+        parseFailures.push({ query: rec.query, by: 'lezer', status: 400, message: parseError })
+      }
+    }
 
     if (u.pathname === '/ready') return text(res, 200, 'ready\n')
     if (u.pathname === '/loki/api/v1/status/buildinfo') {
@@ -183,7 +235,7 @@ export async function startLokiDouble (options: LokiDoubleOptions = {}): Promise
       timers.delete(timer)
       if (res.destroyed) return finish()
       try {
-        answerQueryRange(rec, res, { maxEntriesLimit: opts.maxEntriesLimit ?? 5000, maxQueryLengthMs: opts.maxQueryLengthMs, streams: store.streams, select })
+        answerQueryRange(rec, res, { maxEntriesLimit: opts.maxEntriesLimit ?? 5000, maxQueryLengthMs: opts.maxQueryLengthMs, streams: store.streams, select, parse: (query) => parse(rec, query) })
       } catch (err) {
         text(res, 500, `double failed: ${(err as Error).message}`)
       }
@@ -216,10 +268,17 @@ export async function startLokiDouble (options: LokiDoubleOptions = {}): Promise
       return select(parsed.log, startNs, endNs, Number.MAX_SAFE_INTEGER, true).length
     },
     stats,
+    parseErrors: () => [...parseFailures],
+    takeParseErrors: () => { const taken = parseFailures; parseFailures = []; return taken },
     close: async () => {
       for (const t of timers) clearTimeout(t)
       for (const s of sockets) s.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      if (parseFailures.length > 0) {
+        const failures = parseFailures
+        parseFailures = []
+        throw new LogqlParseFailures(failures)
+      }
     },
   }
 }

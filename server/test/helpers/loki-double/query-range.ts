@@ -1,7 +1,7 @@
 /** The double's GET /loki/api/v1/query_range: parameters, limits and errors as Loki 2.8 answers them. */
 import type http from 'node:http'
 import type { StoredEntry } from './data.js'
-import { LogqlParseError, LogqlRegexError, parseLogql, type LogQuery } from './logql.js'
+import { LogqlParseError, LogqlRegexError, type LogQuery, type ParsedQuery } from './logql.js'
 import { formatGoDuration, parseGoDuration } from './time.js'
 
 export interface QueryRangeRequest {
@@ -17,6 +17,8 @@ export interface QueryRangeContext {
   maxQueryLengthMs: number | undefined
   streams: Array<Record<string, string>>
   select: (q: LogQuery, startNs: bigint, endNs: bigint, limit: number, backward: boolean) => StoredEntry[]
+  /** Parses the query; throws LogqlParseError (400) or LogqlRegexError (500) as Loki refuses it. */
+  parse: (query: string) => ParsedQuery
 }
 
 export const text = (res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
@@ -49,7 +51,7 @@ export function answerQueryRange (rec: QueryRangeRequest, res: http.ServerRespon
   }
   let parsed
   try {
-    parsed = parseLogql(rec.query)
+    parsed = ctx.parse(rec.query)
   } catch (err) {
     if (err instanceof LogqlRegexError) return text(res, 500, err.message)
     if (err instanceof LogqlParseError) return text(res, 400, err.message)

@@ -1,12 +1,18 @@
 import axios from 'axios'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startLokiDouble, type LokiDouble } from '../../helpers/loki-double.js'
+import { LogqlParseFailures, startLokiDouble, type LokiDouble } from '../../helpers/loki-double.js'
+import { lezerParseError } from '../../helpers/loki-double/lezer.js'
 
 const T0 = Date.UTC(2026, 10, 20, 0, 0, 0)
 const H = 3_600_000
 const ns = (ms: number) => String(BigInt(ms) * 1_000_000n)
 let d: LokiDouble | undefined
-afterEach(async () => { await d?.close(); d = undefined })
+afterEach(async () => {
+  const unexpected = d?.takeParseErrors() ?? []
+  await d?.close()
+  d = undefined
+  expect(unexpected).toEqual([])
+})
 
 const get = (params: Record<string, string | number>) =>
   axios.get(`${d?.url}/loki/api/v1/query_range`, { params, validateStatus: () => true })
@@ -47,10 +53,14 @@ describe('Loki double', () => {
     expect(tooMany.data).toBe('max entries limit per query exceeded, limit > max_entries_limit (5000 > 1000)')
     const parse = await get({ ...base, query: '{job="x" | json' })
     expect(parse.status).toBe(400)
-    expect(parse.data).toMatch(/^parse error/)
+    expect(parse.data).toBe('parse error at line 1, col 10: syntax error: unexpected |')
     const regex = await get({ ...base, query: '{job="x"} |~ "(a"' })
     expect(regex.status).toBe(500)
     expect(regex.data).toMatch(/^rpc error: code = Code\(500\) desc = error parsing regexp: /)
+    expect(d.takeParseErrors()).toMatchObject([
+      { by: 'lezer', status: 400, query: '{job="x" | json', message: parse.data },
+      { by: 'regex', status: 500, query: '{job="x"} |~ "(a"' },
+    ])
     const long = await get({ ...base, end: ns(T0 + 48 * H) })
     expect(long.status).toBe(400)
     expect(long.data).toBe('the query time range exceeds the limit (query length: 48h0m0s, limit: 24h0m0s)')
@@ -78,5 +88,39 @@ describe('Loki double', () => {
     const res = await axios.get(`${d.url}/loki/api/v1/query_range`, { params: { query: '{a="b"}' }, headers: { 'X-Scope-OrgID': 'team' } })
     expect(res.status).toBe(200)
     expect(d.queries()[0]).toMatchObject({ tenant: 'team', status: 200, query: '{a="b"}' })
+  })
+
+  it('parses every query with lezer-logql and words its errors as Loki does', () => {
+    expect(lezerParseError('{job="x"} |= "y"')).toBeUndefined()
+    expect(lezerParseError('sum(count_over_time({job=~".+"} |~ `(?i)a\\.b` !~ "c" [60s]))')).toBeUndefined()
+    expect(lezerParseError('{job="x"} |= "y')).toBe('parse error at line 1, col 14: literal not terminated')
+    expect(lezerParseError('{job="x"} |~ `y')).toBe('parse error at line 1, col 14: literal not terminated')
+    expect(lezerParseError('{job="x"} |= "y" |')).toBe('parse error at line 1, col 19: syntax error: unexpected $end')
+    expect(lezerParseError('sum(count_over_time({a="b"} [5m])')).toBe('parse error at line 1, col 34: syntax error: unexpected $end')
+    expect(lezerParseError('{a="b"}\n|= 1')).toBe('parse error at line 2, col 4: syntax error: unexpected NUMBER 1')
+    expect(lezerParseError('')).toBe('parse error at line 1, col 1: syntax error: unexpected $end')
+  })
+
+  it('records a query that does not parse even when a failure is injected, and close() rejects on it', async () => {
+    d = await startLokiDouble()
+    d.fail({ kind: 'status', status: 503, body: 'injected' })
+    const res = await get({ query: '{job="x"} |= "a" | line_format' })
+    expect(res.status).toBe(503)
+    expect(d.queries()[0]?.parseError).toMatch(/^parse error at line 1, col \d+: syntax error: unexpected \$end$/)
+    expect(d.parseErrors()).toHaveLength(1)
+    const closing = d.close()
+    d = undefined
+    const err = await closing.catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(LogqlParseFailures)
+    expect((err as LogqlParseFailures).failures.map((f) => f.by)).toEqual(['lezer'])
+    expect((err as Error).message).toContain('| line_format')
+  })
+
+  it('answers 400 for LogQL beyond the double\'s subset, and records that too', async () => {
+    d = await startLokiDouble()
+    const res = await get({ query: '{job="x"} | json' })
+    expect(res.status).toBe(400)
+    expect(d.takeParseErrors()).toMatchObject([{ by: 'double', status: 400 }])
+    expect(d.parseErrors()).toEqual([])
   })
 })

@@ -1,14 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseSearch } from '../../../src/logs/filter.js'
 import { LogQueryError } from '../../../src/logs/source.js'
 import { M } from '../../../src/metrics/names.js'
 import { startLokiDouble, type LokiDouble } from '../../helpers/loki-double.js'
-import { collect, HOUR_MS, makeSource, metricValue, ns, type TestSource } from './setup.js'
+import { closeDouble, collect, HOUR_MS, makeSource, metricValue, ns, type TestSource } from './setup.js'
 
 const NOW = Date.now()
 const DAY = { startNs: ns(NOW - 24 * HOUR_MS), endNs: ns(NOW) }
 let d: LokiDouble | undefined
 let t: TestSource | undefined
-afterEach(async () => { await t?.src.close(); await d?.close(); d = undefined; t = undefined })
+afterEach(async () => { await t?.src.close(); const double = d; d = undefined; t = undefined; await closeDouble(double) })
 
 async function refusal (p: Promise<unknown>): Promise<LogQueryError> {
   const err = await p.then(() => undefined, (e: unknown) => e)
@@ -169,7 +170,7 @@ describe('Loki source: faults', () => {
   it('reports health up with the version when Loki is ready', async () => {
     d = await startLokiDouble({ version: '2.8.4' })
     t = makeSource(d.url, { LOKI_CASE_INSENSITIVE: 'auto' })
-    await collect(t.src, { startNs: ns(NOW - HOUR_MS), endNs: ns(NOW), filter: { kind: 'text', text: 'x', caseInsensitive: true } })
+    await collect(t.src, { startNs: ns(NOW - HOUR_MS), endNs: ns(NOW), filter: parseSearch('/x/i') })
     const h = await t.src.health()
     expect(h.status).toBe('up')
     expect(h.message).toBe('ready (Loki 2.8.4)')

@@ -7,7 +7,7 @@ import { createMetrics } from '../../../src/metrics/registry.js'
 import { auth, buildTestApp, type TestApp } from '../../helpers/app.js'
 import { startLokiDouble, type LokiDouble } from '../../helpers/loki-double.js'
 import { have, PG_ADMIN_URL, REDIS_URL } from '../../helpers/services.js'
-import { collect, HOUR_MS, makeSource, ns } from './setup.js'
+import { closeDouble, collect, HOUR_MS, makeSource, ns } from './setup.js'
 
 const NOW = Date.now()
 let d: LokiDouble | undefined
@@ -16,9 +16,10 @@ const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c()
   await app?.close()
-  await d?.close()
+  const double = d
   app = undefined
   d = undefined
+  await closeDouble(double)
 })
 
 describe.skipIf(!(await have('redis')))('Loki chunk cache on real Redis', () => {

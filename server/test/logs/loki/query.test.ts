@@ -1,20 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseSearch } from '../../../src/logs/filter.js'
 import { M } from '../../../src/metrics/names.js'
 import { startLokiDouble, type LokiDouble } from '../../helpers/loki-double.js'
-import { collect, HOUR_MS, isNewestFirst, makeSource, metricValue, ns, type TestSource } from './setup.js'
+import { closeDouble, collect, HOUR_MS, isNewestFirst, makeSource, metricValue, ns, type TestSource } from './setup.js'
 
 const NOW = Date.now()
 const ALL = '{job=~".+"}'
 let d: LokiDouble | undefined
 let t: TestSource | undefined
-afterEach(async () => { await t?.src.close(); await d?.close(); d = undefined; t = undefined })
+afterEach(async () => { await t?.src.close(); const double = d; d = undefined; t = undefined; await closeDouble(double) })
 
 describe('Loki source: complete answers', () => {
   it('returns every matching line once, newest first, with auth and tenant headers', async () => {
     d = await startLokiDouble({ tenant: 'tovplay', authorization: 'Basic ' + Buffer.from('reader:s3cret-pass').toString('base64'), data: { count: 6000, startMs: NOW - 30 * HOUR_MS, endMs: NOW } })
     t = makeSource(d.url, { LOKI_TENANT: 'tovplay', LOKI_USERNAME: 'reader', LOKI_PASSWORD: 's3cret-pass' })
     const range = { startNs: ns(NOW - 24 * HOUR_MS), endNs: ns(NOW) }
-    const r = await collect(t.src, { ...range, filter: { kind: 'text', text: 'error', caseInsensitive: true } })
+    const r = await collect(t.src, { ...range, filter: parseSearch('/error/i') })
     expect(r.outcome).toMatchObject({ complete: true, incompleteReasons: [], failedChunks: [] })
     expect(r.entries.length).toBe(d.trueCount(`${ALL} |~ "(?i)error"`, range.startNs, range.endNs))
     expect(r.entries.length).toBeGreaterThan(100)
@@ -143,14 +144,14 @@ describe('Loki source: complete answers', () => {
     d = await startLokiDouble({ version: null, data: { count: 300, startMs: NOW - HOUR_MS, endMs: NOW } })
     t = makeSource(d.url, { LOKI_CASE_INSENSITIVE: 'auto' })
     const range = { startNs: ns(NOW - HOUR_MS), endNs: ns(NOW) }
-    const r = await collect(t.src, { ...range, filter: { kind: 'text', text: 'error', caseInsensitive: true } })
+    const r = await collect(t.src, { ...range, filter: parseSearch('/error/i') })
     expect(d.queries()[0]?.query).toBe(`${ALL} |~ "[eE][rR][rR][oO][rR]"`)
     expect(r.entries.length).toBe(d.trueCount(`${ALL} |~ "(?i)error"`, range.startNs, range.endNs))
     await d.close()
     d = await startLokiDouble({ version: '2.9.1', data: { count: 300, startMs: NOW - HOUR_MS, endMs: NOW } })
     await t.src.close()
     t = makeSource(d.url, { LOKI_CASE_INSENSITIVE: 'auto' })
-    await collect(t.src, { ...range, filter: { kind: 'text', text: 'error', caseInsensitive: true } })
+    await collect(t.src, { ...range, filter: parseSearch('/error/i') })
     expect(d.queries()[0]?.query).toBe(`${ALL} |~ "(?i)error"`)
   })
 

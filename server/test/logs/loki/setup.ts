@@ -1,11 +1,13 @@
 /** Shared set-up for the Loki source tests: a source on a fresh registry, and a collector. */
 import pino from 'pino'
 import { Registry } from 'prom-client'
+import { expect } from 'vitest'
 import { loadConfig } from '../../../src/config.js'
 import { createMemoryCache, type Cache } from '../../../src/infra/redis.js'
 import { createLokiSource } from '../../../src/logs/loki/source.js'
 import type { LogEntry, LogQuery, LogSource, QueryOutcome } from '../../../src/logs/source.js'
 import { createMetrics, type Metrics } from '../../../src/metrics/registry.js'
+import type { LokiDouble } from '../../helpers/loki-double.js'
 
 export const HOUR_MS = 3_600_000
 export const ns = (ms: number) => BigInt(ms) * 1_000_000n
@@ -38,4 +40,15 @@ export async function metricValue (metrics: Metrics, name: string, labels: Recor
   return (m?.values ?? [])
     .filter((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x) && !String((v as { metricName?: string }).metricName ?? '').endsWith('_bucket') && !String((v as { metricName?: string }).metricName ?? '').endsWith('_sum'))
     .reduce((s, v) => s + v.value, 0)
+}
+
+/**
+ * Closes the double and fails the test if it received a query that lezer-logql (or the
+ * double's parser, or RE2) refuses: the app must never send LogQL that Loki would reject.
+ */
+export async function closeDouble (d: LokiDouble | undefined): Promise<void> {
+  if (d === undefined) return
+  const unexpected = d.takeParseErrors()
+  await d.close()
+  expect(unexpected, 'queries the app sent that Loki would refuse').toEqual([])
 }

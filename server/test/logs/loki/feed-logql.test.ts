@@ -1,0 +1,57 @@
+/**
+ * The real error feed against the Loki double: the queries built from the shipped
+ * rules (rules/noise.yml, ~10 KB of regex), the series' count_over_time queries and
+ * the planning count query all go through the double, which parses each one with
+ * @grafana/lezer-logql and records any it would refuse; closeDouble fails on them.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { SLOTS_PER_CHUNK } from '../../../src/logs/loki/plan.js'
+import { auth, buildTestApp, type TestApp } from '../../helpers/app.js'
+import { startLokiDouble, type LokiDouble } from '../../helpers/loki-double.js'
+import { have, PG_ADMIN_URL } from '../../helpers/services.js'
+import { closeDouble, HOUR_MS } from './setup.js'
+
+const NOW = Date.now()
+let d: LokiDouble | undefined
+let app: TestApp | undefined
+afterEach(async () => {
+  await app?.close()
+  const double = d
+  app = undefined
+  d = undefined
+  await closeDouble(double)
+})
+
+const SEARCHES = [undefined, 'Error', '"} |= `x` | json \\ {job="evil"}', '/err(or)?\\s/i', '/"}|`\\\\/']
+
+describe('the error feed\'s LogQL, parsed by lezer-logql in the Loki double', () => {
+  for (const strategy of ['inline', 'alternation'] as const) {
+    it(`sends only queries Loki accepts: feed, series and planning counts (${strategy})`, async () => {
+      d = await startLokiDouble({ data: { count: 3000, startMs: NOW - 7 * 24 * HOUR_MS, endMs: NOW } })
+      const database = process.env.CI === 'true' || await have('postgres') ? PG_ADMIN_URL : undefined
+      app = await buildTestApp({ LOKI_URL: d.url, LOKI_CASE_INSENSITIVE: strategy, DATABASE_URL: database },
+        { parts: { database: false, alerts: false, scheduling: false, web: false } })
+      for (const minSeverity of ['critical', 'low']) {
+        for (const q of SEARCHES) {
+          const url = `/logs/api/errors?range=7d&minSeverity=${minSeverity}${q === undefined ? '' : `&q=${encodeURIComponent(q)}`}`
+          const res = await app.app.inject({ method: 'GET', url, headers: auth() })
+          expect(res.statusCode, `${url}: ${res.body.slice(0, 300)}`).toBe(200)
+          expect(res.json().source).toBe('loki')
+        }
+      }
+      const queries = d.queries()
+      expect(queries.filter((r) => r.parseError !== undefined || r.status !== 200).map((r) => `${r.status} ${r.parseError ?? ''}`)).toEqual([])
+      // The feed's include/exclude unions from the shipped rules are what make a query long.
+      const longest = Math.max(...queries.map((r) => r.query.length))
+      expect(longest).toBeGreaterThan(5000)
+      const logQueries = queries.filter((r) => r.query.startsWith('{'))
+      expect(logQueries.some((r) => r.query.includes('!~'))).toBe(true)
+      // The series (7 d: 2 h steps) and the planning count (a chunk in SLOTS_PER_CHUNK slots).
+      const steps = new Set(queries.filter((r) => r.query.startsWith('sum(count_over_time(')).map((r) => r.step))
+      expect(steps).toContain('7200s')
+      expect(steps).toContain(`${(6 * 3600) / SLOTS_PER_CHUNK}s`)
+      if (strategy === 'alternation') expect(queries.filter((r) => r.query.includes('(?i)')).map((r) => r.query.slice(0, 200))).toEqual([])
+      else expect(queries.some((r) => r.query.includes('(?i)'))).toBe(true)
+    }, 60_000)
+  }
+})

@@ -11,6 +11,7 @@ export const ALERTS = {
   unreachable: 'TovWatchDatabaseUnreachable',
   auth_failed: 'TovWatchDatabaseAuthFailed',
   wrong_database: 'TovWatchIdentityMismatch',
+  unverified: 'TovWatchIdentityUnverified',
   tableMissing: 'TovWatchWatchedTableMissing',
   rowCollapse: 'TovWatchRowCollapse',
   connectionsNearLimit: 'TovWatchConnectionsNearLimit',
@@ -25,6 +26,7 @@ const IDENTITY_KEYS: Array<[Exclude<IdentityStatus, 'ok' | 'tables_missing' | 'u
   ['unreachable', 'db:identity:unreachable'],
   ['auth_failed', 'db:identity:auth'],
   ['wrong_database', 'db:identity:mismatch'],
+  ['unverified', 'db:identity:unverified'],
 ]
 
 /** Turns one probe's snapshot into raised and resolved internal alerts. Idempotent. */
@@ -39,13 +41,17 @@ export function evaluateAlerts (s: WatchSnapshot, config: Config, sink: AlertSin
     for (const [st, key] of IDENTITY_KEYS) {
       set(key, status === st, () => ({
         alertname: ALERTS[st],
-        severity: 'critical',
+        severity: st === 'unverified' ? 'high' : 'critical',
         labels: { database },
         summary: st === 'database_missing'
           ? `Database ${database} is missing`
           : st === 'unreachable'
             ? `PostgreSQL is unreachable for database ${database}`
-            : st === 'auth_failed' ? `The monitoring role cannot log in to ${database}` : `TovWatch reads the wrong database (${id.currentDatabase ?? '?'} instead of ${database})`,
+            : st === 'auth_failed'
+              ? `The monitoring role cannot log in to ${database}`
+              : st === 'unverified'
+                ? `No TovPlay table in database ${database}: it may be the wrong database`
+                : `TovWatch reads the wrong database (${id.currentDatabase ?? '?'} instead of ${database})`,
         description: id.message,
         view: 'database',
       }))

@@ -3,6 +3,7 @@ import { classifyFailure, isConnectionLoss } from './failure.js'
 import { probeConnections } from './connections.js'
 import { probeTables } from './tables.js'
 import type { ConnectionSample, Identity, ProbeResult } from './types.js'
+import { CORE_TABLES, LEGACY_TABLES } from './watched.js'
 
 export const EMBEDDED_UNAVAILABLE = [
   'connections: pg_stat_activity is not available on embedded PostgreSQL (it shows only its own session)',
@@ -24,6 +25,12 @@ export interface ProbeOptions {
   exactCountMaxRows: number
   /** Given the tables that exist, the watched ones; all of these must exist. */
   watched: (present: string[]) => Set<string>
+  /**
+   * Nothing but the tables can confirm the database (EXPECTED_DATABASE and WATCHED_TABLES
+   * are not set, so the expected name is just the one in the URL): with no watched
+   * table there, the identity is `unverified`, not ok.
+   */
+  confirmByTables?: boolean
   statementTimeoutMs?: number
   countLockTimeoutMs?: number
   countStatementTimeoutMs?: number
@@ -96,7 +103,18 @@ async function probeOnce (pool: pg.Pool, opts: ProbeOptions): Promise<Omit<Probe
     const missingTables = [...required].filter((k) => !present.has(k)).sort()
     const identity: Identity = missingTables.length > 0
       ? { ...base, ok: false, status: 'tables_missing', message: `Watched table(s) missing from "${currentDatabase}": ${missingTables.join(', ')}.`, missingTables }
-      : { ...base, ok: true, status: 'ok', message: `Connected to "${currentDatabase}" (PostgreSQL ${serverVersion}); all ${required.size} watched tables present.`, missingTables }
+      : required.size === 0 && opts.confirmByTables === true
+        ? {
+            ...base,
+            ok: false,
+            status: 'unverified',
+            message: `Connected to "${currentDatabase}" (PostgreSQL ${serverVersion}), but no TovPlay table is there: none of ${[...CORE_TABLES, ...LEGACY_TABLES].join(', ')} exists. ` +
+              `This may be the wrong database. "${currentDatabase}" is only the name in the URL (EXPECTED_DATABASE and WATCHED_TABLES are not set), so no counts are shown until EXPECTED_DATABASE or WATCHED_TABLES confirms it.`,
+            missingTables,
+          }
+        : required.size === 0
+          ? { ...base, ok: true, status: 'ok', message: `Connected to "${currentDatabase}" (PostgreSQL ${serverVersion}); no table is watched (none of the scheduling core's tables exists; set WATCHED_TABLES to watch others).`, missingTables }
+          : { ...base, ok: true, status: 'ok', message: `Connected to "${currentDatabase}" (PostgreSQL ${serverVersion}); all ${required.size} watched tables present.`, missingTables }
     return { identity, tables, connections }
   } catch (err) {
     // A client in an unknown state is never handed back to the pool.

@@ -12,8 +12,12 @@ export interface TableRows { tables: TableRow[], bySample: Map<number, TableSamp
  */
 export function nextTableRows (before: TableRows, result: ProbeResult): TableRows {
   if (result.tables === null || !trusted(result)) {
+    // The tables of an unverified database are listed (they tell what it is), without numbers.
+    const names: TableRow[] = result.tables === null
+      ? before.tables
+      : result.tables.map((t) => ({ ...t, rows: null, rowsExact: false, changeSinceLastProbe: null, insertsDelta: null, updatesDelta: null, deletesDelta: null, measuredAt: result.measuredAt.toISOString() }))
     return {
-      tables: before.tables.map((t) => ({ ...t, rows: null, rowsExact: false, estimatedRows: null, exactRows: null, liveTuples: null, changeSinceLastProbe: null, insertsDelta: null, updatesDelta: null, deletesDelta: null, totalBytes: null })),
+      tables: names.map((t) => ({ ...t, rows: null, rowsExact: false, estimatedRows: null, exactRows: null, liveTuples: null, inserts: null, updates: null, deletes: null, changeSinceLastProbe: null, insertsDelta: null, updatesDelta: null, deletesDelta: null, totalBytes: null })),
       bySample: new Map(),
     }
   }

@@ -11,7 +11,7 @@ export const DatabaseResponse = Type.Object({
   embedded: Type.Boolean(),
   identity: Type.Object({
     ok: Type.Boolean(),
-    status: Type.Union([Type.Literal('ok'), Type.Literal('database_missing'), Type.Literal('unreachable'), Type.Literal('auth_failed'), Type.Literal('wrong_database'), Type.Literal('tables_missing'), Type.Literal('unknown')]),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('database_missing'), Type.Literal('unreachable'), Type.Literal('auth_failed'), Type.Literal('wrong_database'), Type.Literal('tables_missing'), Type.Literal('unverified'), Type.Literal('unknown')]),
     message: Type.String(),
     expectedDatabase: Type.String(),
     currentDatabase: NStr,

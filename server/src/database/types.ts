@@ -1,5 +1,9 @@
 /** What one probe of the monitored database found. The API and metrics read only this. */
-export type IdentityStatus = 'ok' | 'database_missing' | 'unreachable' | 'auth_failed' | 'wrong_database' | 'tables_missing' | 'unknown'
+/**
+ * `unverified`: reachable, but neither EXPECTED_DATABASE nor WATCHED_TABLES is set and
+ * no TovPlay table exists there, so nothing confirms it is the right database.
+ */
+export type IdentityStatus = 'ok' | 'database_missing' | 'unreachable' | 'auth_failed' | 'wrong_database' | 'tables_missing' | 'unverified' | 'unknown'
 
 export interface Identity {
   ok: boolean

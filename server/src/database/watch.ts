@@ -74,6 +74,7 @@ export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink
         embedded,
         exactCountMaxRows: config.exactCountMaxRows,
         watched: (present) => watched.resolve(present),
+        confirmByTables: !embedded && config.expectedDatabase === undefined && !watched.explicit,
       }),
       config.pgbouncerAdminUrl !== undefined ? probePgBouncer(config.pgbouncerAdminUrl) : Promise.resolve(pgbouncer),
       checkBackup({ dir: config.backup.dir, table: config.backup.table, maxAgeH: config.backup.maxAgeH, store: deps.pg.store }),
@@ -113,6 +114,13 @@ export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink
 
   return {
     async start () {
+      if (!embedded && config.expectedDatabase === undefined) {
+        log.warn({ expectedDatabase }, `EXPECTED_DATABASE is not set: TovWatch expects "${expectedDatabase}", the database named in the monitoring URL, and cannot tell if that URL points at the wrong database. ` +
+          (watched.explicit
+            ? 'WATCHED_TABLES must all exist there.'
+            : 'Unless a TovPlay table exists there, the identity is reported as unverified and no counts are shown.') +
+          ' Set EXPECTED_DATABASE=TovPlay (the real name) to make the check explicit.')
+      }
       await kv.connect()
       const saved = await kv.get(guardsKey)
       if (saved !== undefined) guards.load(saved)

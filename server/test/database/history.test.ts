@@ -39,6 +39,8 @@ afterEach(async () => {
 describe.skipIf(!(await have('postgres', 'redis')))('connection history in Redis', () => {
   it('is shared by instances and survives a restart', async () => {
     db = await createTestDatabase('tw_dbw')
+    // A TovPlay table confirms the database (an unverified one gets no history).
+    await sql(db.url, CORE_SCHEMA)
     const env = { DATABASE_URL: db.url, REDIS_URL, PROBE_INTERVAL_S: '1' }
     const a = await buildWatchApp(env)
     t.push(a)
@@ -58,6 +60,7 @@ describe.skipIf(!(await have('postgres', 'redis')))('connection history in Redis
 
   it('keeps working in memory when Redis is unreachable', async () => {
     db = await createTestDatabase('tw_dbw')
+    await sql(db.url, CORE_SCHEMA)
     const x = await buildWatchApp({ DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1' })
     t.push(x)
     await probe(x)

@@ -1,4 +1,7 @@
+import type { FastifyBaseLogger } from 'fastify'
+import pino from 'pino'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createDatabaseWatch } from '../../src/database/watch.js'
 import { ADMIN_TOKEN, auth, type TestApp } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
 import { havePgBin } from './helpers/pgbin.js'
@@ -51,6 +54,64 @@ describe.skipIf(!(await have('postgres')))('database identity on the shared Post
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body
     expect(metrics).toMatch(/^tovwatch_pg_identity_ok 0$/m)
     expect(metrics).not.toMatch(/^tovwatch_pg_table_rows\{/m)
+  })
+
+  it('with the defaults, does not take a database without any TovPlay table for the right one', async () => {
+    // Field note 4: a URL that names the wrong database ("database" instead of "TovPlay").
+    // With EXPECTED_DATABASE unset the expected name IS the URL's, so only the tables can tell.
+    db = await createTestDatabase('tw_dbw')
+    await sql(db.url, 'CREATE TABLE notes (id int); INSERT INTO notes SELECT generate_series(1, 3)')
+    t = await buildWatchApp({ DATABASE_URL: db.url })
+    const s = await probe(t)
+    expect(s.probe?.identity).toMatchObject({ ok: false, status: 'unverified', expectedDatabase: db.name, currentDatabase: db.name, missingTables: [] })
+    expect(s.probe?.identity.message).toContain(`Connected to "${db.name}"`)
+    expect(s.probe?.identity.message).toContain('no TovPlay table is there')
+    expect(s.probe?.identity.message).toContain('EXPECTED_DATABASE')
+    expect(s.probe?.identity.message).not.toContain('watched tables present')
+    // The tables are listed, every number is withheld: never "0 rows" of a database we are not sure about.
+    const res = (await t.app.inject({ method: 'GET', url: '/logs/api/database', headers: auth() })).json()
+    expect(res.identity.status).toBe('unverified')
+    expect(res.tables.find((x: { name: string }) => x.name === 'notes')).toMatchObject({ rows: null, estimatedRows: null, totalBytes: null, inserts: null })
+    expect(res.guards).toEqual([])
+    const alert = t.app.alertSink.active().find((a) => a.alertname === 'TovWatchIdentityUnverified')
+    expect(alert).toMatchObject({ severity: 'high', labels: { database: db.name }, view: 'database' })
+    expect(alert?.summary).toContain('may be the wrong database')
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body
+    expect(metrics).toMatch(/^tovwatch_pg_identity_ok 0$/m)
+    expect(metrics).toMatch(/^tovwatch_pg_database_up 1$/m)
+    expect(metrics).not.toMatch(/^tovwatch_pg_table_rows\{/m)
+    expect((await t.app.inject({ method: 'GET', url: '/logs/api/health' })).json().dependencies.monitor).toMatchObject({ status: 'degraded' })
+    // A TovPlay table there confirms it; so does naming the database.
+    await sql(db.url, 'CREATE TABLE players (id serial PRIMARY KEY)')
+    expect((await probe(t)).probe?.identity).toMatchObject({ ok: true, status: 'ok' })
+    expect(alertNames(t)).not.toContain('TovWatchIdentityUnverified')
+    await sql(db.url, 'DROP TABLE players')
+    await t.close()
+    t = await buildWatchApp({ DATABASE_URL: db.url, EXPECTED_DATABASE: db.name })
+    const named = await probe(t)
+    expect(named.probe?.identity).toMatchObject({ ok: true, status: 'ok' })
+    expect(named.probe?.identity.message).toContain('no table is watched')
+    expect(named.tables.find((x) => x.name === 'notes')).toMatchObject({ rows: 3 })
+  })
+
+  it('with the defaults, an empty database is unverified too, and EXPECTED_DATABASE unset is warned about at start', async () => {
+    db = await createTestDatabase('tw_dbw')
+    t = await buildWatchApp({ DATABASE_URL: db.url })
+    expect((await probe(t)).probe?.identity).toMatchObject({ ok: false, status: 'unverified' })
+    const lines: string[] = []
+    const log = pino({ level: 'warn' }, { write: (l: string) => { lines.push(l) } }) as unknown as FastifyBaseLogger
+    const watch = createDatabaseWatch(t.config, t.deps, t.app.alertSink, log)
+    await watch.start()
+    await watch.stop()
+    const warned = lines.map((l) => JSON.parse(l) as { level: number, msg: string })
+    expect(warned.find((l) => l.msg.startsWith('EXPECTED_DATABASE is not set'))?.msg).toContain(`expects "${db.name}", the database named in the monitoring URL`)
+    // Each unverified probe says so in the log too.
+    expect(warned.some((l) => l.msg.includes('no TovPlay table is there'))).toBe(true)
+    lines.length = 0
+    const named = createDatabaseWatch({ ...t.config, expectedDatabase: db.name }, t.deps, t.app.alertSink, log)
+    await named.start()
+    await named.stop()
+    expect(lines.join('')).not.toContain('EXPECTED_DATABASE is not set')
   })
 
   it('tells a database that does not exist apart from an unreachable server', async () => {

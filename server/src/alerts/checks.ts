@@ -14,6 +14,9 @@ const SPIKE_MIN = 20
 const SPIKE_FACTOR = 3
 const LOKI_DOWN_POLLS = 2
 
+/** The alert names these checks raise (rules/alerts.yml names them as twins). */
+export const CHECK_ALERTS = { lokiUnreachable: 'TovWatchLokiUnreachable', errorSpike: 'TovWatchErrorSpike' } as const
+
 export function median (xs: number[]): number {
   if (xs.length === 0) return 0
   const s = [...xs].sort((a, b) => a - b)
@@ -48,7 +51,7 @@ export function createInternalChecks (app: FastifyInstance, metrics: AlertMetric
     lokiFailures++
     if (lokiFailures >= LOKI_DOWN_POLLS) {
       app.alertSink.raise('loki-unreachable', {
-        alertname: 'TovWatchLokiUnreachable',
+        alertname: CHECK_ALERTS.lokiUnreachable,
         severity: 'high',
         labels: {},
         summary: 'Loki is unreachable: the error feed cannot be read',
@@ -82,7 +85,7 @@ export function createInternalChecks (app: FastifyInstance, metrics: AlertMetric
     if (value >= threshold) {
       metrics.errorSpike.set(1)
       app.alertSink.raise('error-spike', {
-        alertname: 'TovWatchErrorSpike',
+        alertname: CHECK_ALERTS.errorSpike,
         severity: 'high',
         labels: {},
         summary: 'HIGH and CRITICAL errors are spiking',

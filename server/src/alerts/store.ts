@@ -156,24 +156,42 @@ export function createAlertStore (pool: pg.Pool) {
       return Object.fromEntries(r.rows.map((x) => [x.severity, Number(x.n)]))
     },
 
-    /** Claims the right to send (fingerprint, status) now; false while the repeat interval runs. */
+    /**
+     * Claims the right to send this status of the alert now. A change of status against the last one
+     * sent (or held back for a twin) always wins; the same status again only once the repeat interval
+     * has passed. Shared by every instance through the store.
+     */
     async claimNotification (fingerprint: string, status: string, notifier: string, repeatIntervalS: number): Promise<boolean> {
       const r = await pool.query(`
-        INSERT INTO tw_alert_notifications AS n (fingerprint, status, notifier, sent_at) VALUES ($1, $2, $3, now())
-        ON CONFLICT (fingerprint, status, notifier) DO UPDATE SET sent_at = now()
-        WHERE n.sent_at <= now() - make_interval(secs => $4)
+        INSERT INTO tw_alert_notify_state AS n (fingerprint, notifier, status, sent_at, twin) VALUES ($1, $3, $2, now(), false)
+        ON CONFLICT (fingerprint, notifier) DO UPDATE SET status = EXCLUDED.status, sent_at = now(), twin = false
+        WHERE n.status <> EXCLUDED.status OR n.twin OR n.sent_at <= now() - make_interval(secs => $4)
         RETURNING 1`, [fingerprint, status, notifier, repeatIntervalS])
       return (r.rowCount ?? 0) > 0
     },
 
+    /** A failed send gives its claim back, so the next occurrence is sent (better a duplicate than a loss). */
     async releaseNotification (fingerprint: string, status: string, notifier: string): Promise<void> {
-      await pool.query('DELETE FROM tw_alert_notifications WHERE fingerprint = $1 AND status = $2 AND notifier = $3', [fingerprint, status, notifier])
+      await pool.query('DELETE FROM tw_alert_notify_state WHERE fingerprint = $1 AND notifier = $2 AND status = $3 AND NOT twin', [fingerprint, notifier, status])
+    },
+
+    /** Records a status held back because TovWatch's own twin alert already said it (see twins.ts). */
+    async holdForTwin (fingerprint: string, status: string, notifier: string): Promise<void> {
+      await pool.query(`
+        INSERT INTO tw_alert_notify_state AS n (fingerprint, notifier, status, sent_at, twin) VALUES ($1, $2, $3, now(), true)
+        ON CONFLICT (fingerprint, notifier) DO UPDATE SET status = EXCLUDED.status, sent_at = now(), twin = true`, [fingerprint, notifier, status])
+    },
+
+    /** The last status sent (or held back for a twin) to a notifier, if any. */
+    async notifyState (fingerprint: string, notifier: string): Promise<{ status: string, twin: boolean } | undefined> {
+      const r = await pool.query<{ status: string, twin: boolean }>('SELECT status, twin FROM tw_alert_notify_state WHERE fingerprint = $1 AND notifier = $2', [fingerprint, notifier])
+      return r.rows[0]
     },
 
     async prune (retentionDays: number): Promise<{ alerts: number, events: number }> {
       const a = await pool.query("DELETE FROM tw_alerts WHERE status = 'resolved' AND updated_at < now() - make_interval(days => $1)", [retentionDays])
       const e = await pool.query('DELETE FROM tw_alert_events WHERE at < now() - make_interval(days => $1)', [retentionDays])
-      await pool.query('DELETE FROM tw_alert_notifications WHERE sent_at < now() - make_interval(days => $1)', [retentionDays])
+      await pool.query('DELETE FROM tw_alert_notify_state WHERE sent_at < now() - make_interval(days => $1)', [retentionDays])
       return { alerts: a.rowCount ?? 0, events: e.rowCount ?? 0 }
     },
   }

@@ -146,6 +146,64 @@ describe.skipIf(!(await have('postgres')))('notifier delivery against a Discord 
     expect(await count('suppressed')).toBe(1)
   })
 
+  it('a second incident within the repeat interval is sent, firing and resolved, while a repeat of the same status is not', async () => {
+    double = await startDiscordDouble()
+    const { d, count } = dispatcher({ NOTIFY_REPEAT_INTERVAL_S: '14400' })
+    const fingerprint = Math.random().toString(16).slice(2, 18)
+    const at = (status: 'firing' | 'resolved', startsAt: string) => event({ fingerprint, status, startsAt, endsAt: status === 'resolved' ? startsAt : null }, status)
+    const send = async (e: AlertEvent) => { d.onStored([e]); await d.whenIdle() }
+    await send(at('firing', '2026-11-22T01:00:00.000Z'))
+    await send(at('resolved', '2026-11-22T01:00:00.000Z'))
+    await send(at('firing', '2026-11-22T01:10:00.000Z'))
+    // Alertmanager restarted: the same alert again with a new start, still firing: a repeat, held back.
+    await send(at('firing', '2026-11-22T01:11:00.000Z'))
+    await send(at('resolved', '2026-11-22T01:10:00.000Z'))
+    const titles = double.received.map((r) => r.body.embeds[0].title)
+    expect(titles).toEqual(['[CRITICAL] DatabaseMissing', '[RESOLVED] DatabaseMissing', '[CRITICAL] DatabaseMissing', '[RESOLVED] DatabaseMissing'])
+    expect(await count('suppressed')).toBe(1)
+  })
+
+  it('an Alertmanager alert whose internal twin is firing is not sent, nor its resolve; both stay stored', async () => {
+    double = await startDiscordDouble()
+    const { d, count } = dispatcher({ NOTIFY_REPEAT_INTERVAL_S: '3600' })
+    const table = `t${Math.random().toString(16).slice(2, 8)}`
+    const startsAt = '2026-11-22T01:00:00.000Z'
+    const [own] = await store.write([{ fingerprint: `tw-${table}`, status: 'firing', labels: { alertname: 'TovWatchRowCollapse', severity: 'critical', source: 'tovwatch', table }, annotations: { summary: 'rows lost' }, startsAt, endsAt: null, generatorURL: null, source: 'tovwatch' }])
+    d.onStored([own as AlertEvent])
+    await d.whenIdle()
+    expect(double.received).toHaveLength(1)
+    const twinOf = { tovwatch_twin: 'TovWatchRowCollapse' }
+    const [fromAm, otherTable] = await store.write([
+      { fingerprint: `am-${table}`, status: 'firing', labels: { alertname: 'TovPlayRowCollapse', severity: 'critical', table, instance: 'tw:3000' }, annotations: { summary: 'collapse', ...twinOf }, startsAt, endsAt: null, generatorURL: null, source: 'alertmanager' },
+      { fingerprint: `am-${table}-2`, status: 'firing', labels: { alertname: 'TovPlayRowCollapse', severity: 'critical', table: `${table}2`, instance: 'tw:3000' }, annotations: { summary: 'collapse', ...twinOf }, startsAt, endsAt: null, generatorURL: null, source: 'alertmanager' },
+    ])
+    d.onStored([fromAm as AlertEvent, otherTable as AlertEvent])
+    await d.whenIdle()
+    // Only the other table's alert, which has no internal twin, was sent.
+    expect(double.received).toHaveLength(2)
+    expect(double.received[1]?.body.embeds.map((e: { footer: { text: string } }) => e.footer.text)).toEqual([`TovWatch · am-${table}-2`])
+    expect(await count('twin')).toBe(1)
+    // The internal alert resolves first, then Alertmanager's: the held-back firing's resolve is held back too.
+    const resolvedOwn = await store.write([{ fingerprint: `tw-${table}`, status: 'resolved', labels: { alertname: 'TovWatchRowCollapse', severity: 'critical', source: 'tovwatch', table }, annotations: { summary: 'rows lost' }, startsAt, endsAt: '2026-11-22T01:05:00.000Z', generatorURL: null, source: 'tovwatch' }])
+    const resolvedAm = await store.write([{ fingerprint: `am-${table}`, status: 'resolved', labels: { alertname: 'TovPlayRowCollapse', severity: 'critical', table, instance: 'tw:3000' }, annotations: { summary: 'collapse', ...twinOf }, startsAt, endsAt: '2026-11-22T01:06:00.000Z', generatorURL: null, source: 'alertmanager' }])
+    d.onStored([...resolvedOwn, ...resolvedAm])
+    await d.whenIdle()
+    expect(double.received.map((r) => r.body.embeds.map((e: { title: string, footer: { text: string } }) => `${e.title} ${e.footer.text}`)).flat()).toEqual([
+      `[CRITICAL] TovWatchRowCollapse TovWatch · tw-${table}`,
+      `[CRITICAL] TovPlayRowCollapse TovWatch · am-${table}-2`,
+      `[RESOLVED] TovWatchRowCollapse TovWatch · tw-${table}`,
+    ])
+    expect(await count('twin')).toBe(2)
+    // Both are stored and listed.
+    const stored = await store.list({ limit: 10, labels: [['table', table]] })
+    expect(stored.rows.map((r) => r.fingerprint).sort()).toEqual([`am-${table}`, `tw-${table}`])
+    // The twin gone, Alertmanager's next incident of the same alert is sent, and so is its resolve.
+    const again = await store.write([{ fingerprint: `am-${table}`, status: 'firing', labels: { alertname: 'TovPlayRowCollapse', severity: 'critical', table, instance: 'tw:3000' }, annotations: { summary: 'collapse', ...twinOf }, startsAt: '2026-11-22T02:00:00.000Z', endsAt: null, generatorURL: null, source: 'alertmanager' }])
+    d.onStored(again)
+    await d.whenIdle()
+    expect(double.received.at(-1)?.body.embeds[0].title).toBe('[CRITICAL] TovPlayRowCollapse')
+  })
+
   it('end to end: a webhook is answered before Discord, which is hanging, and the alert is still sent', async () => {
     double = await startDiscordDouble()
     double.script.push('hang')

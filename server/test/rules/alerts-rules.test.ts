@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import YAML from 'yaml'
 import { parseHash } from '../../../ui/src/url-state.js'
+import { CHECK_ALERTS } from '../../src/alerts/checks.js'
+import { twinNames } from '../../src/alerts/twins.js'
+import { ALERTS } from '../../src/database/alerts.js'
 import { M } from '../../src/metrics/names.js'
 import { have } from '../helpers/services.js'
 
@@ -68,6 +71,16 @@ describe('rules/alerts.yml', () => {
       if (sp.has('range')) expect(state.range).toBe(sp.get('range'))
       if (sp.has('sev')) expect(state.minSeverity).toBe(sp.get('sev'))
     }
+  })
+
+  it('names only internal alerts that exist as twins, and gives every rule with an internal check its twin', () => {
+    const internal = new Set<string>([...Object.values(ALERTS), ...Object.values(CHECK_ALERTS)])
+    const withTwin = rules.filter((r) => r.annotations.tovwatch_twin !== undefined)
+    for (const r of withTwin) for (const n of twinNames(r)) expect(internal, `${r.alert}: ${n}`).toContain(n)
+    expect(withTwin.map((r) => r.alert).sort()).toEqual([
+      'TovPlayBackupStale', 'TovPlayDatabaseIdentityMismatch', 'TovPlayDatabaseMissing', 'TovPlayPgBouncerClientsWaiting', 'TovPlayRowCollapse',
+      'TovPlayConnectionsNearLimit', 'TovWatchErrorRateHigh', 'TovWatchErrorSpike', 'TovWatchLokiUnreachable',
+    ].sort())
   })
 
   it('the promtool tests expect the same links as the rules', () => {

@@ -2,7 +2,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../../config.js'
 import type { AlertMetrics } from '../metrics.js'
 import type { AlertStore } from '../store.js'
-import { SEVERITY_RANK, type AlertEvent } from '../types.js'
+import { findTwin } from '../twins.js'
+import { SEVERITY_RANK, type AlertEvent, type AlertInput } from '../types.js'
 import { DISCORD_EMBEDS_PER_MESSAGE, discordMessage, slackMessage, type LinkBase } from './format.js'
 import { postJson, redactWebhookUrl } from './http.js'
 
@@ -30,7 +31,9 @@ const sleep = (ms: number) => new Promise((resolve) => { setTimeout(resolve, ms)
 /**
  * Sends firing and resolved events at or above NOTIFY_MIN_SEVERITY to Discord and
  * Slack, after commit and off the request path. A store row per (fingerprint,
- * status, notifier) is the repeat-interval lock, shared by every instance.
+ * notifier) holds the last status sent, shared by every instance: a change of status
+ * is always sent, the same status again only after NOTIFY_REPEAT_INTERVAL_S.
+ * An Alertmanager alert whose internal twin is firing is not sent (twins.ts).
  */
 export function createDispatcher (config: Config, store: AlertStore, metrics: AlertMetrics, log: FastifyBaseLogger, o: DispatcherOptions = {}) {
   const links: LinkBase = { publicUrl: config.publicUrl, basePath: config.basePath }
@@ -42,10 +45,31 @@ export function createDispatcher (config: Config, store: AlertStore, metrics: Al
   const state = { stopped: false }
   const idle: Array<() => void> = []
 
+  /** True when the event is held back because TovWatch's own alert for the same condition speaks for it. */
+  async function heldForTwin (t: Target, e: AlertEvent, internal: AlertInput[]): Promise<boolean> {
+    const a = e.alert
+    if (a.source !== 'alertmanager') return false
+    if (a.status === 'firing') {
+      if (findTwin(a, internal) === undefined) return false
+    } else {
+      // A resolve follows its firing: held back if that was, sent if it was sent.
+      const last = await store.notifyState(a.fingerprint, t.name)
+      if (last === undefined || !last.twin || last.status !== 'firing') return false
+    }
+    await store.holdForTwin(a.fingerprint, a.status, t.name)
+    return true
+  }
+
   async function claimed (t: Target, events: AlertEvent[]): Promise<AlertEvent[]> {
     const out: AlertEvent[] = []
+    let internal: AlertInput[] | undefined
     for (const e of events) {
       try {
+        if (e.alert.source === 'alertmanager' && e.alert.status === 'firing') internal ??= await store.firingInternal()
+        if (await heldForTwin(t, e, internal ?? [])) {
+          metrics.notifierSent.inc({ notifier: t.name, outcome: 'twin' })
+          continue
+        }
         if (await store.claimNotification(e.alert.fingerprint, e.alert.status, t.name, config.alerts.repeatIntervalS)) out.push(e)
         else metrics.notifierSent.inc({ notifier: t.name, outcome: 'suppressed' })
       } catch {

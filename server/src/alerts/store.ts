@@ -27,6 +27,9 @@ WITH input AS (
     previous_status = a.status, updated_at = now()
   WHERE (a.status, a.labels, a.annotations, a.ends_at, a.generator_url) IS DISTINCT FROM
     (EXCLUDED.status, EXCLUDED.labels, EXCLUDED.annotations, EXCLUDED.ends_at, EXCLUDED.generator_url)
+    -- A resolve is final for its (fingerprint, startsAt): a late or duplicate "firing" never reopens it
+    -- (a new incident comes with a new startsAt).
+    AND NOT (a.status = 'resolved' AND EXCLUDED.status = 'firing')
   RETURNING a.*
 )
 INSERT INTO tw_alert_events (alert_id, kind, alert)

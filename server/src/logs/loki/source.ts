@@ -18,6 +18,7 @@ import { runQuery } from './query.js'
 import { createRequester } from './requester.js'
 import { normalizeSelector } from './selector.js'
 import { runSeries } from './series.js'
+import { createSeriesCache } from './series-cache.js'
 import { createVersionProbe } from './version.js'
 
 const HEALTH_TIMEOUT_MS = 3000
@@ -25,6 +26,8 @@ const HEALTH_TIMEOUT_MS = 3000
 export interface LokiSourceOptions {
   /** Plan requests from a count query (default true); tests of per-chunk behaviour turn it off. */
   planByCounts?: boolean
+  /** The clock that decides which chunks are closed (tests pin it); Date.now by default. */
+  now?: () => number
 }
 
 export function createLokiSource (config: Config, deps: { metrics: Metrics, cache: Cache, logger: Logger }, opts: LokiSourceOptions = {}): LogSource {
@@ -37,13 +40,14 @@ export function createLokiSource (config: Config, deps: { metrics: Metrics, cach
   const warnOnce = (err: Error) => {
     if (warned.has(err.message) || warned.size > 100) return
     warned.add(err.message)
-    log.warn({ err: { message: err.message } }, 'loki chunk cache error')
+    log.warn({ err: { message: err.message } }, 'loki cache error')
   }
   const metrics = createLokiMetrics(deps.metrics)
   const http = createLokiHttp(loki)
   const limiter = new AdaptiveLimiter(loki.concurrency, (err) => err instanceof LokiHttpError && err.kind === 'rate_limited')
   const requester = createRequester({ http, limiter, metrics, maxRetries: loki.maxRetries, timeoutMs: loki.chunkTimeoutMs })
   const cache = createChunkCache(deps.cache, deps.metrics, warnOnce, loki.cacheTtlS)
+  const seriesCache = createSeriesCache(deps.cache, deps.metrics, warnOnce, loki.cacheTtlS)
   const probe = createVersionProbe(loki.caseInsensitive, async () =>
     await http.get('/loki/api/v1/status/buildinfo', {}, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS), timeoutMs: HEALTH_TIMEOUT_MS }) as { version?: unknown })
   const entryLimit = { value: loki.entryLimit }
@@ -69,13 +73,25 @@ export function createLokiSource (config: Config, deps: { metrics: Metrics, cach
         planByCounts: opts.planByCounts ?? true,
         idleSlots: () => limiter.concurrency,
         writes,
+        now: opts.now,
       }, q, logql, onPage)
       if (!outcome.complete) log.warn({ failedChunks: outcome.failedChunks.length, reasons: outcome.incompleteReasons.slice(0, 5) }, 'loki query incomplete')
       return outcome
     },
     async series (q) {
       const strategy = await probe.strategy()
-      return await runSeries({ requester, selector, deadlineMs: loki.deadlineMs }, q, strategy)
+      return await runSeries({
+        requester,
+        selector,
+        deadlineMs: loki.deadlineMs,
+        chunkMs: loki.chunkHours * 3_600_000,
+        ingestionLagMs: loki.ingestionLagS * 1000,
+        cache: seriesCache,
+        url,
+        tenant: loki.tenant,
+        writes,
+        now: opts.now,
+      }, q, strategy)
     },
     async health (): Promise<SourceHealth> {
       const started = performance.now()
@@ -100,6 +116,7 @@ export function createLokiSource (config: Config, deps: { metrics: Metrics, cach
     async close () {
       await Promise.allSettled([...writes])
       cache.clearLocal()
+      seriesCache.clearLocal()
     },
   }
 }

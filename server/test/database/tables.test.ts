@@ -3,7 +3,7 @@ import type { TestApp } from '../helpers/app.js'
 import { auth } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
 import { have } from '../helpers/services.js'
-import { alertNames, buildWatchApp, CORE_SCHEMA, probe, sql } from './helpers/watch.js'
+import { alertNames, buildWatchApp, CORE_SCHEMA, probe, sql, until } from './helpers/watch.js'
 
 let db: TestDatabase
 let t: TestApp | undefined
@@ -92,6 +92,26 @@ describe.skipIf(!(await have('postgres')))('table counts and the row-collapse gu
     expect(s.guards.find((x) => x.table === 'players')).toMatchObject({ status: 'truncated', before: 40, after: 0 })
     expect(s.guards.find((x) => x.table === 'User')).toMatchObject({ status: 'recreated', before: 22, after: 0 })
     expect(alertNames(t).filter((n) => n === 'TovWatchRowCollapse')).toHaveLength(2)
+  })
+
+  it('does not take VACUUM FULL plus a DELETE for a truncate, but catches a TRUNCATE refilled to above the collapse threshold', async () => {
+    t = await buildWatchApp({ DATABASE_URL: db.url })
+    await probe(t)
+    const deleted = async () => Number((await sql(db.url, "SELECT n_tup_del FROM pg_stat_user_tables WHERE relname = 'players'")).rows[0].n_tup_del)
+    const before = await deleted()
+    await sql(db.url, 'VACUUM FULL players')
+    await sql(db.url, 'DELETE FROM players WHERE id = 40')
+    // The statistics reach the shared counters when the writing backend flushes them.
+    await until(async () => (await deleted()) === before + 1 || undefined, 5000)
+    const s = await probe(t)
+    expect(s.tables.find((x) => x.name === 'players')).toMatchObject({ rows: 39, rowsExact: true })
+    expect(s.guards.find((x) => x.table === 'players')).toMatchObject({ status: 'ok', after: 39 })
+    expect(alertNames(t)).not.toContain('TovWatchRowCollapse')
+    // TRUNCATE, then 30 rows back: a fall of 23 % (below ROW_DROP_ALERT_PCT) that no delete explains.
+    await sql(db.url, "TRUNCATE players; INSERT INTO players (name) SELECT 'n' || g FROM generate_series(1, 30) g")
+    const after = await probe(t)
+    expect(after.guards.find((x) => x.table === 'players')).toMatchObject({ status: 'truncated', before: 39, after: 30 })
+    expect(alertNames(t)).toContain('TovWatchRowCollapse')
   })
 
   it('reports a dropped watched table as missing, and as recreated when it comes back', async () => {

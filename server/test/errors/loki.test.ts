@@ -46,11 +46,17 @@ describe('GET /logs/api/errors from Loki', () => {
     expect(queries.some((q) => q.includes('!~'))).toBe(true)
   })
 
-  it('sends the user search to Loki and answers with what matches', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/logs/api/errors?range=1h&q=${encodeURIComponent('econnrefused')}`, headers: auth() })
+  it('sends the user search to Loki and answers with what matches: plain text as written, /re/i in any case', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/logs/api/errors?range=1h&q=${encodeURIComponent('/econnrefused/i')}`, headers: auth() })
     expect(res.statusCode).toBe(200)
     expect(res.json().groups.map((g: { count: number }) => g.count)).toEqual([6])
     expect(res.json().totals.high).toBe(6)
+    const exact = await t.app.inject({ method: 'GET', url: `/logs/api/errors?range=1h&q=${encodeURIComponent('ECONNREFUSED')}`, headers: auth() })
+    expect(exact.json().totals.high).toBe(6)
+    const lower = await t.app.inject({ method: 'GET', url: `/logs/api/errors?range=1h&q=${encodeURIComponent('econnrefused')}`, headers: auth() })
+    expect(lower.statusCode).toBe(200)
+    expect(lower.json().groups).toEqual([])
+    expect(loki.queries().some((q) => q.query.includes('|= "ECONNREFUSED"'))).toBe(true)
   })
 
   it('answers 502 with Loki\'s message when Loki refuses the query', async () => {

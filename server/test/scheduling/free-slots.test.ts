@@ -46,4 +46,67 @@ describe.skipIf(!(await have('postgres')))('free-slot search for a pair (real Po
     const iso = (h: number) => new Date(new Date(day).getTime() + h * 3600_000).toISOString()
     expect(items).toEqual([[iso(0), iso(10)], [iso(11), iso(14)], [iso(16), iso(24 * 7)]])
   })
+
+  describe('paging through a long search', () => {
+    let e: TestPlayer
+    let f: TestPlayer
+    const search = (q: string) => t.app.inject({ method: 'GET', url: `/api/availability/free?with=${f.id}&${q}`, headers: as(e.token, null) })
+    const pairs = (items: Slot[]) => items.map((s) => `${s.start.utc}/${s.end.utc}`)
+    beforeAll(async () => {
+      // Three one-hour windows a day for both: 21 free slots a week, nothing booked.
+      e = await createPlayer(t.app, 'Eve', 'UTC', { allWeek: false })
+      f = await createPlayer(t.app, 'Fay', 'UTC', { allWeek: false })
+      await befriend(t.app, e, f)
+      for (const p of [e, f]) {
+        for (let d = 1; d <= 7; d++) {
+          for (const [start, end] of [['08:00', '09:00'], ['12:00', '13:00'], ['18:00', '19:00']]) {
+            const r = await post(t.app, p, '/api/availability/windows', { dayOfWeek: d, start, end })
+            expect(r.statusCode, r.body).toBe(201)
+          }
+        }
+      }
+    })
+
+    it('a truncated answer gives next; following it with the same to walks the whole search once, and the last page says null', async () => {
+      const from = at(1, 0)
+      const whole = await search(`from=${from}&weeks=1&limit=500`)
+      expect(whole.statusCode, whole.body).toBe(200)
+      expect(whole.json()).toMatchObject({ truncated: false, next: null })
+      const expected = pairs(whole.json().items)
+      expect(expected).toHaveLength(21)
+
+      const first = await search(`from=${from}&weeks=1&limit=5`)
+      expect(first.statusCode, first.body).toBe(200)
+      const to = first.json().to.utc as string
+      expect(to).toBe(whole.json().to.utc)
+      const seen: string[] = []
+      const flags: boolean[] = []
+      let body = first.json()
+      for (;;) {
+        seen.push(...pairs(body.items))
+        flags.push(body.truncated)
+        if (body.next === null) break
+        expect(body.next).toBe(body.items[body.items.length - 1].end.utc)
+        const res = await search(`from=${encodeURIComponent(body.next)}&to=${encodeURIComponent(to)}&limit=5`)
+        expect(res.statusCode, res.body).toBe(200)
+        body = res.json()
+        expect(body.to.utc).toBe(to) // the same search, not a window that slides on
+      }
+      expect(seen).toEqual(expected)
+      expect(flags).toEqual([true, true, true, true, false]) // 5 + 5 + 5 + 5 + 1
+    })
+
+    it('refuses weeks and to together, a to not after from, and a to more than 12 weeks on', async () => {
+      const from = at(1, 0)
+      const both = await search(`from=${from}&weeks=1&to=${plusMinutes(from, 60)}`)
+      expect(both.statusCode).toBe(400)
+      expect(both.json().message).toMatch(/either "weeks" or "to"/)
+      const before = await search(`from=${from}&to=${plusMinutes(from, -60)}`)
+      expect(before.statusCode).toBe(400)
+      expect(before.json()).toMatchObject({ field: 'to', message: expect.stringMatching(/must be after "from"/) })
+      expect((await search(`from=${from}&to=${plusMinutes(from, 12 * 7 * 24 * 60 + 1)}`)).statusCode).toBe(400)
+      expect((await search(`from=${from}&to=${plusMinutes(from, 12 * 7 * 24 * 60)}`)).statusCode).toBe(200)
+      expect((await search(`from=${from}&to=not-a-time`)).statusCode).toBe(400)
+    })
+  })
 })

@@ -4,7 +4,7 @@ import { actorOf, admin, player, type SchedContext } from '../context.js'
 import { audit, withTx } from '../db.js'
 import { badRequest, notFound } from '../errors.js'
 import { idempotent } from '../idempotency.js'
-import { errors, GameRef, IdempotencyHeaders, MAX_NAME, Uuid, ZonedTime } from '../schemas.js'
+import { errors, GameRef, IdempotencyHeaders, listOf, MAX_NAME, page, PageQuery, Uuid, ZonedTime } from '../schemas.js'
 import { isValidZoneName, zoned } from '../time.js'
 import type { Db } from '../db.js'
 
@@ -77,10 +77,12 @@ export const playerRoutes: FastifyPluginAsyncTypebox<{ ctx: SchedContext }> = as
     })
   })
 
-  app.get('/api/players/me/games', { schema: { response: { 200: Type.Object({ measuredAt: Type.String(), items: Type.Array(GameRef) }), ...errors } } }, async (request) => {
+  app.get('/api/players/me/games', { schema: { querystring: PageQuery, response: { 200: listOf(GameRef), ...errors } } }, async (request) => {
     const p = player(request)
-    const { rows } = await pool.query('SELECT g.id, g.name FROM player_games pg JOIN games g ON g.id = pg.game_id WHERE pg.player_id = $1 ORDER BY g.name LIMIT 100', [p.id])
-    return { measuredAt: new Date().toISOString(), items: rows }
+    const q = request.query
+    const { rows } = await pool.query<{ id: string, name: string }>(
+      'SELECT g.id, g.name FROM player_games pg JOIN games g ON g.id = pg.game_id WHERE pg.player_id = $1 ORDER BY g.name, g.id LIMIT $2 OFFSET $3', [p.id, q.limit + 1, q.offset])
+    return page(rows, q)
   })
 
   app.put('/api/players/me/games', {

@@ -121,7 +121,7 @@ export function evaluateAlerts (s: WatchSnapshot, config: Config, sink: AlertSin
       alertname: ALERTS.backupStale,
       severity: 'high',
       labels: {},
-      summary: bk.lastGoodAt === null ? 'No verified backup found' : `The last good backup is ${((bk.ageSeconds ?? 0) / 3600).toFixed(1)} h old`,
+      summary: bk.lastGoodAt === null ? 'No verified backup found' : `The ${bk.verified ? 'last good backup' : 'newest (unverified) dump file'} is ${((bk.ageSeconds ?? 0) / 3600).toFixed(1)} h old`,
       description: bk.message,
       view: 'database',
     }))

@@ -62,8 +62,8 @@ export function createDatabaseMetrics (registry: Registry, read: () => WatchSnap
   poolGauge(M.pgbouncerServersActive, 'PgBouncer server connections in use, by pool', (p) => p.svActive)
   poolGauge(M.pgbouncerServersIdle, 'PgBouncer idle server connections, by pool', (p) => p.svIdle)
 
-  gauge(M.backupAge, 'Age of the last verified backup (absent when there is none)', [], (g, s) => { if (s.backup?.ageSeconds != null) g.set(s.backup.ageSeconds) })
-  gauge(M.backupLastSuccess, 'Unix time of the last verified backup (0 when there is none)', [], (g, s) => {
+  gauge(M.backupAge, 'Age of the last verified backup, or of the newest dump file when BACKUP_DIR has no verified one (absent when there is none)', [], (g, s) => { if (s.backup?.ageSeconds != null) g.set(s.backup.ageSeconds) })
+  gauge(M.backupLastSuccess, 'Unix time of the last verified backup, or of the newest dump file when BACKUP_DIR has no verified one (0 when there is none)', [], (g, s) => {
     if (s.backup !== null) g.set(s.backup.lastGoodAt === null ? 0 : Date.parse(s.backup.lastGoodAt) / 1000)
   })
 

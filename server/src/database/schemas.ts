@@ -49,6 +49,8 @@ export const DatabaseResponse = Type.Object({
     ageSeconds: NNum,
     maxAgeHours: Type.Number(),
     stale: Type.Boolean(),
+    /** False when lastGoodAt is only the newest dump file of another tool (no sidecar), or there is none. */
+    verified: Type.Boolean(),
     message: Type.String(),
   }),
   unavailable: Type.Array(Type.String()),

@@ -40,7 +40,7 @@ export function databaseView (watch: DatabaseWatch, config: Config): Static<type
       measuredAt: t.measuredAt,
     })),
     guards: s.guards,
-    backup: s.backup ?? { source: 'none', lastGoodAt: null, ageSeconds: null, maxAgeHours: config.backup.maxAgeH, stale: true, message: 'not checked yet' },
+    backup: s.backup ?? { source: 'none', lastGoodAt: null, ageSeconds: null, maxAgeHours: config.backup.maxAgeH, stale: true, verified: false, message: 'not checked yet' },
     unavailable: p?.unavailable ?? [],
   }
 }

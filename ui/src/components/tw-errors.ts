@@ -6,6 +6,7 @@ import { errorRateColumns, type StackedColumns } from '../charts/columns.js'
 import '../charts/error-rate-chart.js'
 import type { AppContext } from '../context.js'
 import { formatCount, formatTime } from '../format.js'
+import { composeQuery, isRegexQuery, splitQuery } from '../search.js'
 import { shared } from '../styles/tokens.js'
 import { SEVERITIES, type ErrorsResponse, type Severity } from '../types.js'
 import { DEFAULT_STATE, RANGES, errorsQuery, type Range, type UiState } from '../url-state.js'
@@ -36,7 +37,10 @@ export class TwErrors extends LitElement {
     legend, label { font-size: 0.8rem; color: var(--muted); display: block; margin-bottom: 0.2rem; padding: 0; }
     fieldset button[aria-pressed=true] { background: var(--accent); color: var(--on-accent); border-color: var(--accent); }
     .search { flex: 1 1 16rem; min-width: 0; }
-    .search-row { display: flex; gap: 0.4rem; }
+    .search-row { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; }
+    .case { display: inline-flex; align-items: center; gap: 0.3rem; margin: 0; font-size: 0.85rem; color: var(--fg); white-space: nowrap; }
+    .case input { margin: 0; }
+    .case.off { color: var(--muted); }
     .search input { flex: 1; min-width: 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
     input[aria-invalid=true] { border-color: var(--sev-critical); border-width: 2px; }
     .field-error { color: var(--danger-fg); background: var(--danger-bg); border-radius: 4px; padding: 0.25rem 0.5rem; margin: 0.3rem 0 0; font-size: 0.85rem; overflow-wrap: anywhere; }
@@ -61,10 +65,14 @@ export class TwErrors extends LitElement {
   @state() private error: ApiError | Error | undefined
   @state() private columns: StackedColumns | undefined
   @state() private draftQ = ''
+  /** The "Ignore case" switch: sends the text as /escaped/i (derived from ui.q, see search.ts). */
+  @state() private ignoreCase = false
   @state() private shownGroups = FIRST_CHUNK
   private chunkTimer: ReturnType<typeof setTimeout> | undefined
 
   private loadedKey = ''
+  /** The query the shown data answers, so a failed new query never shows the old one's groups. */
+  private dataKey = ''
   private abort: AbortController | undefined
   private timer: ReturnType<typeof setInterval> | undefined
 
@@ -82,7 +90,11 @@ export class TwErrors extends LitElement {
 
   protected override willUpdate (changed: PropertyValues<this>): void {
     if (changed.has('ui')) {
-      if (changed.get('ui')?.q !== this.ui.q || this.draftQ === '') this.draftQ = this.ui.q
+      if (changed.get('ui')?.q !== this.ui.q || this.draftQ === '') {
+        const { text, ignoreCase } = splitQuery(this.ui.q)
+        this.draftQ = text
+        this.ignoreCase = ignoreCase
+      }
       if (!this.noFetch && queryKey(this.ui) !== this.loadedKey) this.load()
     }
     if (changed.has('data')) {
@@ -101,7 +113,8 @@ export class TwErrors extends LitElement {
   }
 
   async load (): Promise<void> {
-    this.loadedKey = queryKey(this.ui)
+    const key = queryKey(this.ui)
+    this.loadedKey = key
     this.abort?.abort()
     const ac = new AbortController()
     this.abort = ac
@@ -110,10 +123,14 @@ export class TwErrors extends LitElement {
       const data = await this.ctx.api.errors(errorsQuery(this.ui), ac.signal)
       if (ac.signal.aborted) return
       this.data = data
+      this.dataKey = key
       this.error = undefined
     } catch (err) {
       if (ac.signal.aborted) return
       this.error = err as Error
+      // A refresh that failed keeps the last answer (under a banner); a new range, severity or
+      // search that failed (a bad regex: 400) must not leave the previous one's groups on screen.
+      if (this.dataKey !== key) this.data = undefined
     } finally {
       if (this.abort === ac) this.loading = false
     }
@@ -125,8 +142,18 @@ export class TwErrors extends LitElement {
 
   private onSubmit (e: Event) {
     e.preventDefault()
-    if (this.draftQ === this.ui.q) this.load()
-    else this.set({ q: this.draftQ, group: '' })
+    this.search()
+  }
+
+  private search () {
+    const q = composeQuery(this.draftQ, this.ignoreCase)
+    if (q === this.ui.q) this.load()
+    else this.set({ q, group: '' })
+  }
+
+  private setIgnoreCase (on: boolean) {
+    this.ignoreCase = on
+    if (this.draftQ.trim() !== '') this.search()
   }
 
   private setRange (range: Range) {
@@ -150,6 +177,7 @@ export class TwErrors extends LitElement {
     const qErr = this.error instanceof ApiError && this.error.status === 400 && (this.error.field === undefined || this.error.field === 'q') ? this.error.message : ''
     const otherErr = this.error !== undefined && qErr === '' ? this.error.message : ''
     if (this.mode !== 'full') return this.error ? html`<div class="banner danger" role="alert">Could not load errors: ${this.error.message}</div>` : ''
+    const regex = isRegexQuery(this.draftQ)
     return html`
       <form role="search" aria-label="Filter errors" @submit=${this.onSubmit}>
         <fieldset><legend>Range</legend>
@@ -167,11 +195,14 @@ export class TwErrors extends LitElement {
           </select>
         </div>
         <div class="search">
-          <label for="q">Search: text, or /regex/ (RE2; /…/i ignores case)</label>
+          <label for="q">Search: text (as written), or /regex/ (RE2; /…/i ignores case)</label>
           <div class="search-row">
             <input id="q" type="search" name="q" autocomplete="off" spellcheck="false" placeholder="timeout  or  /refused|reset/i"
               .value=${this.draftQ} @input=${(e: Event) => { this.draftQ = (e.target as HTMLInputElement).value }}
               aria-invalid=${qErr === '' ? 'false' : 'true'} aria-describedby="q-error">
+            <label class="case ${regex ? 'off' : ''}" title=${regex ? 'A /regex/ sets its own case: add i after the closing slash to ignore case' : 'Find any spelling: error, Error, ERROR'}>
+              <input id="ignore-case" type="checkbox" .checked=${this.ignoreCase && !regex} ?disabled=${regex}
+                @change=${(e: Event) => { this.setIgnoreCase((e.target as HTMLInputElement).checked) }}>Ignore case</label>
             <button type="submit" class="primary">Search</button>
           </div>
           <p id="q-error" class="field-error" role="alert" ?hidden=${qErr === ''}>${qErr}</p>
@@ -196,7 +227,7 @@ export class TwErrors extends LitElement {
     return html`
       ${this.renderControls()}
       ${d === undefined
-        ? html`<p class="empty" aria-busy=${this.loading ? 'true' : 'false'}>${this.loading ? 'Loading errors…' : this.error ? '' : 'No data yet.'}</p>`
+        ? html`<p class="empty" aria-busy=${this.loading ? 'true' : 'false'}>${this.loading ? 'Loading errors…' : this.error instanceof ApiError && this.error.status === 400 ? 'No results: the request was refused (see above).' : this.error ? '' : 'No data yet.'}</p>`
         : html`
           ${this.renderIncomplete(d)}
           ${this.mode === 'groups'

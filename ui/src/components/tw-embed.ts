@@ -6,7 +6,7 @@ import { createApi } from '../api.js'
 import type { AppContext } from '../context.js'
 import { basePath, embedTokenFromUrl } from '../env.js'
 import { shared } from '../styles/tokens.js'
-import { DEFAULT_STATE, parseHash } from '../url-state.js'
+import { DEFAULT_STATE, parseHash, type UiState } from '../url-state.js'
 import './tw-alerts.js'
 import './tw-connections.js'
 import './tw-database.js'
@@ -14,6 +14,8 @@ import './tw-errors.js'
 
 const PANELS = ['error-rate', 'error-groups', 'connections', 'tables', 'alerts'] as const
 type Panel = (typeof PANELS)[number]
+
+const embedState = (hash: string): UiState => ({ ...DEFAULT_STATE, ...parseHash(hash), view: 'errors' })
 
 /** One panel for a Grafana iframe: no chrome, authenticated by the embed token in its URL. */
 @customElement('tw-embed')
@@ -23,6 +25,12 @@ export class TwEmbed extends LitElement {
   `]
 
   @state() private ctx: AppContext
+  /**
+   * The panel's state: from the iframe URL's hash at first (a dashboard may choose the range),
+   * then changed by the panel itself (tw-state: expand a group). The iframe's URL is left as it
+   * is: Grafana's page history is not the panel's to change.
+   */
+  @state() private ui: UiState = embedState(location.hash)
   private readonly panel: Panel | undefined
   private readonly stream: AlertStream | undefined
 
@@ -42,22 +50,33 @@ export class TwEmbed extends LitElement {
         onSnapshot: (alerts) => { store.replace(alerts) },
         onEvent: (ev) => { store.apply(ev) },
         onState: (s) => { this.ctx = { ...this.ctx, streamState: s } },
+        onMessage: () => { store.touch() },
       })
     }
+  }
+
+  private readonly onHash = () => { this.ui = embedState(location.hash) }
+  private readonly onState = (e: Event) => {
+    const patch = (e as CustomEvent<Partial<UiState>>).detail
+    this.ui = { ...this.ui, ...patch, view: 'errors' }
   }
 
   override connectedCallback (): void {
     super.connectedCallback()
     this.stream?.start()
+    this.addEventListener('tw-state', this.onState)
+    addEventListener('hashchange', this.onHash)
   }
 
   override disconnectedCallback (): void {
     super.disconnectedCallback()
     this.stream?.stop()
+    this.removeEventListener('tw-state', this.onState)
+    removeEventListener('hashchange', this.onHash)
   }
 
   override render () {
-    const ui = { ...DEFAULT_STATE, ...parseHash(location.hash), view: 'errors' as const }
+    const ui = this.ui
     switch (this.panel) {
       case 'error-rate': return html`<tw-errors .ctx=${this.ctx} .ui=${ui} mode="chart"></tw-errors>`
       case 'error-groups': return html`<tw-errors .ctx=${this.ctx} .ui=${ui} mode="groups"></tw-errors>`

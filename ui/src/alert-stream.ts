@@ -18,6 +18,8 @@ export interface AlertStreamOptions {
   onSnapshot: (alerts: Alert[], lastEventId: string) => void
   onEvent: (event: AlertEvent) => void
   onState?: (state: StreamState, retryInMs: number | null) => void
+  /** Every message the server sent (snapshot, event or heartbeat): the list is current as of now. */
+  onMessage?: () => void
   minDelayMs?: number
   maxDelayMs?: number
   /** No message (the server sends heartbeats) for this long means the socket is dead. */
@@ -56,7 +58,7 @@ export class AlertStream {
   private retryTimer: unknown
   private idleTimer: unknown
   private stopped = true
-  private readonly o: Required<Omit<AlertStreamOptions, 'onState' | 'WebSocket'>> & Pick<AlertStreamOptions, 'onState' | 'WebSocket'>
+  private readonly o: Required<Omit<AlertStreamOptions, 'onState' | 'onMessage' | 'WebSocket'>> & Pick<AlertStreamOptions, 'onState' | 'onMessage' | 'WebSocket'>
 
   constructor (opts: AlertStreamOptions) {
     this.o = {
@@ -156,5 +158,6 @@ export class AlertStream {
       this.attempt = 0
       this.setState('open', null)
     }
+    if (msg.type === 'snapshot' || msg.type === 'event' || msg.type === 'heartbeat') this.o.onMessage?.()
   }
 }

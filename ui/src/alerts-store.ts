@@ -32,6 +32,11 @@ export class AlertsStore {
   private lastNotified = -Infinity
   version = 0
   loaded = false
+  /**
+   * When the stream last told us anything (snapshot, event or heartbeat): while it is open the
+   * list is current as of then; while it is down, the counts are as old as this.
+   */
+  syncedAt: string | null = null
 
   constructor (
     private readonly schedule: (fn: () => void, delayMs: number) => void = (fn, ms) => { setTimeout(fn, ms) },
@@ -44,7 +49,14 @@ export class AlertsStore {
     return () => this.listeners.delete(fn)
   }
 
+  /** The stream spoke (a heartbeat, say): the list is current as of now. */
+  touch (at = new Date()): void {
+    this.syncedAt = at.toISOString()
+    this.notify()
+  }
+
   replace (alerts: Alert[]): void {
+    this.syncedAt = new Date().toISOString()
     this.byId.clear()
     for (const a of alerts) this.byId.set(a.id, a)
     this.loaded = true
@@ -53,6 +65,7 @@ export class AlertsStore {
 
   /** Applies a stream event; returns true when it is a newly firing critical alert (worth a toast). */
   apply (event: AlertEvent): boolean {
+    this.syncedAt = new Date().toISOString()
     const before = this.byId.get(event.alert.id)
     this.byId.set(event.alert.id, event.alert)
     this.changed()
@@ -79,6 +92,10 @@ export class AlertsStore {
   private changed (): void {
     this.sorted = undefined
     this.version++
+    this.notify()
+  }
+
+  private notify (): void {
     if (this.pending) return
     this.pending = true
     this.schedule(() => {

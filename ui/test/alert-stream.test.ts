@@ -122,4 +122,25 @@ describe('alert stream', () => {
     stream.reconnectNow()
     expect(FakeSocket.all).toHaveLength(2)
   })
+
+  it('reports every message the server sends (snapshot, event, heartbeat), so the counts can show their age', () => {
+    let messages = 0
+    const stream = new AlertStream({
+      url: () => 'ws://x/logs/api/alerts/stream',
+      WebSocket: FakeSocket,
+      onSnapshot: () => {},
+      onEvent: () => {},
+      onMessage: () => { messages++ },
+    })
+    stream.start()
+    FakeSocket.last.open()
+    expect(messages).toBe(0)
+    FakeSocket.last.send({ type: 'snapshot', lastEventId: '5', alerts: [] })
+    FakeSocket.last.send(ev('6'))
+    FakeSocket.last.send({ type: 'heartbeat', at: 'x' })
+    expect(messages).toBe(3)
+    FakeSocket.last.send({ type: 'nonsense' })
+    expect(messages).toBe(3)
+    stream.stop()
+  })
 })

@@ -58,4 +58,22 @@ describe('alerts store', () => {
     expect(store.firingCount).toBe(0)
     expect(store.loaded).toBe(true)
   })
+
+  it('knows when the stream last spoke: snapshot, event or heartbeat (touch), and tells listeners', () => {
+    const { store, flush } = manualStore()
+    let calls = 0
+    store.subscribe(() => { calls++ })
+    expect(store.syncedAt).toBeNull()
+    store.replace([alert('a')])
+    const first = store.syncedAt
+    expect(Date.now() - Date.parse(first as string)).toBeLessThan(5000)
+    flush()
+    store.touch(new Date('2030-01-01T00:00:00Z'))
+    expect(store.syncedAt).toBe('2030-01-01T00:00:00.000Z')
+    flush()
+    expect(calls).toBe(2)
+    expect(store.list.map((a) => a.id)).toEqual(['a'])
+    store.apply({ type: 'event', id: '1', kind: 'firing', alert: alert('b'), at: '' })
+    expect(store.syncedAt).not.toBe('2030-01-01T00:00:00.000Z')
+  })
 })

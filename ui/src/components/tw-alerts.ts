@@ -4,6 +4,7 @@ import { repeat } from 'lit/directives/repeat.js'
 import type { AppContext } from '../context.js'
 import { formatTime } from '../format.js'
 import { setSoundEnabled, soundEnabled } from '../sound.js'
+import { STREAM_TEXT, streamAge } from '../stream-age.js'
 import { shared } from '../styles/tokens.js'
 import type { Alert } from '../types.js'
 import { DEFAULT_STATE, type UiState } from '../url-state.js'
@@ -37,6 +38,9 @@ export class TwAlerts extends LitElement {
     form input { flex: 1 1 12rem; min-width: 0; }
     .err { color: var(--danger-fg); }
     h2 { margin-top: 1rem; }
+    .streamline { display: flex; flex-wrap: wrap; gap: 0.25rem 0.6rem; align-items: baseline; margin: 0 0 0.5rem; font-size: 0.85rem; }
+    .behind h2 .muted, .behind .status, .behind .name { color: var(--stale); }
+    .behind-text { color: var(--warn-fg); background: var(--warn-bg); border-radius: 4px; padding: 0 0.3rem; }
   `]
 
   @property({ attribute: false }) ctx!: AppContext
@@ -121,8 +125,13 @@ export class TwAlerts extends LitElement {
           ${(['all', 'firing', 'resolved'] as const).map((v) => html`<option value=${v} ?selected=${v === filter}>${v}</option>`)}
         </select></label>
         <label><input type="checkbox" .checked=${this.sound} @change=${this.toggleSound}> Sound for new critical alerts</label>
-        ${this.ctx.streamState === 'open' ? html`<span class="muted">live</span>` : html`<span class="banner warn" role="status">reconnecting… the list may be behind</span>`}
+        ${this.ctx.streamState === 'open' ? html`<span class="muted">live</span>` : html`<span class="banner warn" role="status">${STREAM_TEXT[this.ctx.streamState].toLowerCase()} the list may be behind</span>`}
+        ${streamAge(this.ctx.streamState, store.syncedAt)}
       </div>`}
+      ${this.compact
+        ? html`<p class="streamline" role="status"><span class=${this.ctx.streamState === 'open' ? '' : 'behind-text'}>Alert stream: ${STREAM_TEXT[this.ctx.streamState]}</span>${streamAge(this.ctx.streamState, store.syncedAt)}</p>`
+        : ''}
+      <div class=${this.ctx.streamState === 'open' ? '' : 'behind'}>
       ${!store.loaded ? html`<p class="empty" aria-busy="true">Waiting for the alert stream…</p>` : ''}
       <h2 id="firing-h">Firing <span class="muted">(${allFiring.length})</span></h2>
       ${firing.length === 0 && store.loaded ? html`<p class="empty">Nothing is firing.</p>` : ''}
@@ -134,7 +143,8 @@ export class TwAlerts extends LitElement {
         <h2 id="resolved-h">Resolved</h2>
         ${resolved.length === 0 && store.loaded ? html`<p class="empty">No resolved alerts.</p>` : ''}
         <ol aria-labelledby="resolved-h">${repeat(resolved, (a) => a.id, (a) => this.renderAlert(a))}</ol>
-        ${more > 0 ? html`<button type="button" @click=${() => { this.shown += PAGE }}>Show ${Math.min(more, PAGE)} more</button>` : ''}`}`
+        ${more > 0 ? html`<button type="button" @click=${() => { this.shown += PAGE }}>Show ${Math.min(more, PAGE)} more</button>` : ''}`}
+      </div>`
   }
 }
 

@@ -32,6 +32,7 @@ export class TwApp extends LitElement {
     [role=tab] { border: 0; border-bottom: 3px solid transparent; border-radius: 0; background: none; padding: 0.6rem 0.75rem; white-space: nowrap; color: var(--muted); font-weight: 600; }
     [role=tab][aria-selected=true] { color: var(--fg); border-bottom-color: var(--accent); }
     [role=tab]:hover { color: var(--fg); background: var(--bg-hover); }
+    .count.behind { background: none; color: var(--stale); border: 1px dashed var(--stale); }
     .count { display: inline-block; min-width: 1.4rem; margin-left: 0.3rem; padding: 0 0.35rem; border-radius: 999px; background: var(--danger-bg); color: var(--danger-fg); font-size: 0.78rem; }
     main { max-width: 1920px; margin: 0 auto; padding: 1rem; }
     main:focus { outline: none; }
@@ -42,6 +43,7 @@ export class TwApp extends LitElement {
   @state() private ui: UiState = parseHash(location.hash)
   @state() private health: HealthResponse | undefined
   @state() private firing = 0
+  @state() private syncedAt: string | null = null
   @state() private ctx: AppContext
 
   private readonly store = new AlertsStore()
@@ -65,6 +67,7 @@ export class TwApp extends LitElement {
         if (this.store.apply(ev)) this.notifyCritical(ev.alert.alertname, ev.alert.annotations.summary ?? ev.alert.labels.instance ?? '')
       },
       onState: (s) => { this.setStream(s) },
+      onMessage: () => { this.store.touch() },
     })
   }
 
@@ -75,7 +78,7 @@ export class TwApp extends LitElement {
     super.connectedCallback()
     addEventListener('hashchange', this.onHash)
     addEventListener('online', this.onOnline)
-    this.unsubscribe = this.store.subscribe(() => { this.firing = this.store.firingCount })
+    this.unsubscribe = this.store.subscribe(() => { this.firing = this.store.firingCount; this.syncedAt = this.store.syncedAt })
     this.stream.start()
     this.loadHealth()
     this.healthTimer = setInterval(() => { this.loadHealth() }, HEALTH_EVERY_MS)
@@ -152,11 +155,11 @@ export class TwApp extends LitElement {
   override render () {
     return html`
       <button class="skip" type="button" @click=${() => { this.renderRoot.querySelector<HTMLElement>('main')?.focus() }}>Skip to content</button>
-      <tw-header .health=${this.health} .firing=${this.firing} .stream=${this.ctx.streamState} .me=${this.ctx.me} .base=${this.ctx.base} @tw-logout=${this.logout}></tw-header>
+      <tw-header .health=${this.health} .firing=${this.firing} .stream=${this.ctx.streamState} .syncedAt=${this.syncedAt} .me=${this.ctx.me} .base=${this.ctx.base} @tw-logout=${this.logout}></tw-header>
       <nav aria-label="Views">
         <div role="tablist" aria-label="Views" @keydown=${this.onTabKey}>
           ${VIEWS.map((v) => html`<button role="tab" id="tab-${v}" aria-controls="panel" aria-selected=${v === this.ui.view ? 'true' : 'false'}
-              tabindex=${v === this.ui.view ? 0 : -1} @click=${() => { this.select(v) }}>${TITLES[v]}${v === 'alerts' && this.firing > 0 ? html`<span class="count">${this.firing}</span>` : ''}</button>`)}
+              tabindex=${v === this.ui.view ? 0 : -1} @click=${() => { this.select(v) }}>${TITLES[v]}${v === 'alerts' && this.firing > 0 ? html`<span class="count ${this.ctx.streamState === 'open' ? '' : 'behind'}">${this.firing}</span>` : ''}</button>`)}
         </div>
       </nav>
       <main id="panel" role="tabpanel" aria-labelledby="tab-${this.ui.view}" tabindex="-1" @tw-state=${this.onState}>

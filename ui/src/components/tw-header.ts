@@ -1,11 +1,10 @@
 import { LitElement, css, html } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import type { StreamState } from '../alert-stream.js'
+import { STREAM_TEXT, streamAge } from '../stream-age.js'
 import { shared } from '../styles/tokens.js'
 import type { HealthResponse, Me } from '../types.js'
 import './tw-age.js'
-
-const STREAM_TEXT: Record<StreamState, string> = { open: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', closed: 'Offline' }
 
 /** The shared header: dependency health, firing alerts, stream state, who is logged in. */
 @customElement('tw-header')
@@ -24,6 +23,8 @@ export class TwHeader extends LitElement {
     .right { display: flex; align-items: center; gap: 0.5rem; flex-wrap: wrap; }
     a.alerts { color: var(--fg); text-decoration: none; font-weight: 600; padding: 0.2rem 0.6rem; border-radius: 999px; border: 1px solid var(--border); white-space: nowrap; }
     a.alerts.firing { background: var(--danger-bg); color: var(--danger-fg); border-color: var(--danger-border); }
+    /* The stream is down: the count is only as new as its last word, so it is greyed. */
+    a.alerts.behind { background: none; color: var(--stale); border-color: var(--stale); border-style: dashed; font-style: italic; }
     .stream { font-size: 0.82rem; white-space: nowrap; }
     .stream.reconnecting, .stream.closed { color: var(--warn-fg); background: var(--warn-bg); border-radius: 4px; padding: 0.1rem 0.4rem; }
     .who { font-size: 0.82rem; color: var(--muted); }
@@ -39,6 +40,8 @@ export class TwHeader extends LitElement {
   @property({ attribute: false }) health: HealthResponse | undefined
   @property({ type: Number }) firing = 0
   @property() stream: StreamState = 'connecting'
+  /** When the alert stream last spoke (see AlertsStore.syncedAt). */
+  @property() syncedAt: string | null = null
   @property({ attribute: false }) me: Me | undefined
   @property() base = ''
 
@@ -63,8 +66,9 @@ export class TwHeader extends LitElement {
         ${this.health ? html`<li><tw-age .at=${this.health.checkedAt} label="checked" .staleAfter=${90}></tw-age></li>` : ''}
       </ul>
       <div class="right">
-        <a class="alerts ${this.firing > 0 ? 'firing' : ''}" href="#/alerts">${this.firing} firing<span class="sr-only"> alerts</span></a>
+        <a class="alerts ${this.firing > 0 ? 'firing' : ''} ${this.stream === 'open' ? '' : 'behind'}" href="#/alerts">${this.firing} firing<span class="sr-only"> alerts${this.stream === 'open' ? '' : ', possibly out of date'}</span></a>
         <span class="stream ${this.stream}" role="status" aria-live="polite">Alert stream: ${STREAM_TEXT[this.stream]}</span>
+        ${streamAge(this.stream, this.syncedAt)}
         ${this.me ? html`<span class="who">${this.me.name} (${this.me.role})</span>` : ''}
         ${this.me?.via === 'session' ? html`<button type="button" @click=${this.logout}>Log out</button>` : ''}
       </div>

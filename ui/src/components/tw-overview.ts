@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js'
 import type { AppContext } from '../context.js'
 import { formatCount, formatDuration, formatPct, formatTime } from '../format.js'
 import { PollController } from '../poll.js'
+import { STREAM_TEXT, streamAge } from '../stream-age.js'
 import { shared } from '../styles/tokens.js'
 import { SEVERITIES, type ConnectionsResponse, type DatabaseResponse, type ErrorsResponse } from '../types.js'
 import './tw-age.js'
@@ -26,6 +27,8 @@ export class TwOverview extends LitElement {
     li { overflow-wrap: anywhere; }
     a { color: var(--link); }
     meter { width: 100%; height: 0.8rem; }
+    .behind, .behind .sev { color: var(--stale); }
+    .behind .sev { background: none; border: 1px dashed var(--stale); }
   `]
 
   @property({ attribute: false }) ctx!: AppContext
@@ -53,13 +56,19 @@ export class TwOverview extends LitElement {
   private renderAlerts () {
     const store = this.ctx.alerts
     const firing = store.list.filter((a) => a.status === 'firing')
-    return html`<section class="card" aria-labelledby="ov-al"><div class="head"><h2 id="ov-al">Firing alerts</h2><a href="#/alerts">all alerts</a></div>
+    const state = this.ctx.streamState
+    const open = state === 'open'
+    return html`<section class="card" aria-labelledby="ov-al"><div class="head"><h2 id="ov-al">Firing alerts${store.loaded ? html` <span class="muted ${open ? '' : 'behind'}">(${firing.length})</span>` : ''}</h2>${streamAge(state, store.syncedAt)}</div>
+      ${open || !store.loaded ? '' : html`<p class="muted" role="status">Alert stream ${STREAM_TEXT[state].toLowerCase()} this list may be behind.</p>`}
+      <div class=${open ? '' : 'behind'}>
       ${!store.loaded
 ? html`<p class="muted">Waiting for the alert stream…</p>`
         : firing.length === 0
 ? html`<p class="good">Nothing is firing.</p>`
           : html`<ul>${firing.slice(0, 6).map((a) => html`<li><span class="sev ${a.severity}">${a.severity}</span> ${a.alertname} <span class="muted">since ${formatTime(a.startsAt)}</span></li>`)}</ul>
             ${firing.length > 6 ? html`<p class="muted">and ${firing.length - 6} more</p>` : ''}`}
+      </div>
+      <a href="#/alerts">all alerts</a>
     </section>`
   }
 

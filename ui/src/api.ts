@@ -1,5 +1,5 @@
 import { readCookie } from './env.js'
-import type { AlertsResponse, Alert, ApiErrorBody, ConnectionsResponse, DatabaseResponse, ErrorsResponse, HealthResponse, Me, Severity } from './types.js'
+import type { AlertsResponse, Alert, ApiErrorBody, ConnectionsResponse, DatabaseResponse, ErrorsResponse, HealthResponse, Me, Severity, TerminateResponse } from './types.js'
 
 export class ApiError extends Error {
   constructor (readonly status: number, message: string, readonly field?: string) {
@@ -75,6 +75,10 @@ export function createApi (opts: ApiOptions) {
     database: (signal?: AbortSignal) => request<DatabaseResponse>('GET', '/database', undefined, signal),
     connections: (signal?: AbortSignal) => request<ConnectionsResponse>('GET', '/connections', undefined, signal),
     alerts: (params: Params = {}, signal?: AbortSignal) => request<AlertsResponse>('GET', '/alerts' + queryString(params), undefined, signal),
+    /** Admin: the table's current row count becomes its guard's new normal. Answers the database view. */
+    resetGuard: (table: string) => request<DatabaseResponse>('POST', '/database/guards/reset', { table }),
+    /** Admin: lists (dryRun) or terminates the monitored database's connections idle for more than N minutes. */
+    terminateIdle: (idleMinutes: number, dryRun: boolean) => request<TerminateResponse>('POST', '/connections/terminate-idle', { idleMinutes, dryRun }),
     ack: (id: string, note: string) => request<Alert>('POST', `/alerts/${encodeURIComponent(id)}/ack`, { note }),
     health: (signal?: AbortSignal) => request<HealthResponse>('GET', '/health', undefined, signal),
     me: () => request<Me>('GET', '/me'),

@@ -1,7 +1,7 @@
 /** The API shapes of /logs/api. */
 import type { Static } from 'typebox'
 import type { AlertSchema } from '../../server/src/alerts/types.js'
-import type { ConnectionsResponse as ConnectionsSchema, DatabaseResponse as DatabaseSchema } from '../../server/src/database/schemas.js'
+import type { ConnectionsResponse as ConnectionsSchema, DatabaseResponse as DatabaseSchema, TerminateResponse as TerminateSchema } from '../../server/src/database/schemas.js'
 import type { ErrorsResponse as ErrorsSchema } from '../../server/src/errors/schemas.js'
 import type { HealthBody as HealthSchema } from '../../server/src/infra/health-schema.js'
 
@@ -22,6 +22,9 @@ export type TableGuard = DatabaseResponse['guards'][number]
 export type ConnectionsResponse = Static<typeof ConnectionsSchema>
 export type ConnectionStates = NonNullable<ConnectionsResponse['current']>['byState']
 export type PgBouncerPool = ConnectionsResponse['pgbouncer']['pools'][number]
+export type SessionQuery = NonNullable<NonNullable<ConnectionsResponse['current']>['queries']>[number]
+/** POST /api/connections/terminate-idle (admin). */
+export type TerminateResponse = Static<typeof TerminateSchema>
 
 export type Alert = Static<typeof AlertSchema>
 export interface AlertsResponse { measuredAt: string, lastEventId: string, alerts: Alert[] }

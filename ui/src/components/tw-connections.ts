@@ -1,12 +1,12 @@
 import { LitElement, css, html } from 'lit'
-import { customElement, property } from 'lit/decorators.js'
+import { customElement, property, state } from 'lit/decorators.js'
 import { connectionColumns, type StackedColumns } from '../charts/columns.js'
 import '../charts/connections-chart.js'
 import type { AppContext } from '../context.js'
 import { formatCount, formatDuration, formatPct } from '../format.js'
 import { PollController } from '../poll.js'
 import { shared } from '../styles/tokens.js'
-import type { ConnectionsResponse } from '../types.js'
+import type { ConnectionsResponse, SessionQuery, TerminateResponse } from '../types.js'
 import './tw-age.js'
 
 /** Connection use against max_connections, by state over 24 h, idle-in-transaction age, PgBouncer pools. */
@@ -22,6 +22,13 @@ export class TwConnections extends LitElement {
     .head { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.5rem; align-items: baseline; }
     .hot { color: var(--sev-critical); }
     section { margin-bottom: 1rem; }
+    td.query { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.78rem; overflow-wrap: anywhere; max-width: 40rem; }
+    tr.iit th, tr.iit td { color: var(--sev-critical); }
+    .terminate { display: flex; flex-wrap: wrap; gap: 0.5rem 0.75rem; align-items: flex-end; margin: 0.5rem 0; }
+    .terminate label { display: block; font-size: 0.8rem; color: var(--muted); margin-bottom: 0.2rem; }
+    .terminate input { width: 7rem; }
+    button.danger { background: var(--danger-bg); color: var(--danger-fg); border-color: var(--danger-border); font-weight: 600; }
+    .result.failed { color: var(--danger-fg); background: var(--danger-bg); border-radius: 4px; padding: 0.25rem 0.5rem; }
   `]
 
   @property({ attribute: false }) ctx!: AppContext
@@ -31,6 +38,84 @@ export class TwConnections extends LitElement {
   private columns: StackedColumns | undefined
   private lastData: ConnectionsResponse | undefined
   private readonly poll = new PollController<ConnectionsResponse>(this, (s) => this.ctx.api.connections(s), 15_000)
+  @state() private idleMinutes = 30
+  /** The last dry run or real run, and any error from the server (403 when ALLOW_TERMINATE_IDLE is off). */
+  @state() private term: TerminateResponse | undefined
+  @state() private termError = ''
+  @state() private busy = false
+
+  /** Admin actions show for an admin's own session or token only: never in an embed. */
+  private get admin (): boolean {
+    return !this.compact && !this.ctx.embed && this.ctx.me?.role === 'admin'
+  }
+
+  private async terminate (dryRun: boolean) {
+    const minutes = this.idleMinutes
+    if (!dryRun) {
+      const n = this.term?.dryRun === true ? this.term.connections.length : undefined
+      if (!confirm(`Terminate ${n === undefined ? 'every' : n} connection${n === 1 ? '' : 's'} of the monitored database idle for more than ${minutes} min?\n\nTheir clients lose the connection and must reconnect. The action is audited.`)) return
+    }
+    this.busy = true
+    this.termError = ''
+    try {
+      this.term = await this.ctx.api.terminateIdle(minutes, dryRun)
+      if (!dryRun) this.poll.run()
+    } catch (err) {
+      this.term = undefined
+      this.termError = (err as Error).message
+    } finally {
+      this.busy = false
+    }
+  }
+
+  private renderSessions (queries: SessionQuery[]) {
+    const rank = (q: SessionQuery) => q.state.startsWith('idle in transaction') ? 0 : q.state === 'active' ? 1 : 2
+    const rows = [...queries].sort((a, b) => rank(a) - rank(b) || b.ageSeconds - a.ageSeconds).slice(0, 50)
+    return html`<h3 id="sess-h">Sessions in a query or a transaction <span class="muted">(${formatCount(queries.length)}${queries.length > rows.length ? `, longest ${rows.length} shown` : ''})</span></h3>
+      ${rows.length === 0
+        ? html`<p class="empty">None: every other session is idle.</p>`
+        : html`<div class="table-wrap"><table aria-labelledby="sess-h">
+          <thead><tr><th scope="col" class="num">PID</th><th scope="col">State</th><th scope="col">Application</th><th scope="col" class="num">For</th><th scope="col">Query</th></tr></thead>
+          <tbody>${rows.map((q) => html`<tr class=${rank(q) === 0 ? 'iit' : ''}><td class="num">${q.pid}</td><td>${q.state}</td><td>${q.application || '(none)'}</td><td class="num">${formatDuration(q.ageSeconds)}</td><td class="query">${q.query}</td></tr>`)}</tbody>
+        </table></div>`}`
+  }
+
+  private renderTerminate () {
+    const t = this.term
+    return html`<h3 id="term-h">Terminate idle connections</h3>
+      <p class="muted">Ends client connections of the monitored database that are <em>idle</em> (not idle in transaction) for longer than this; TovWatch's own are never touched. List them first.</p>
+      <form class="terminate" aria-labelledby="term-h" @submit=${(e: Event) => { e.preventDefault(); this.terminate(true) }}>
+        <div><label for="idle-min">Idle for more than (minutes)</label>
+          <input id="idle-min" type="number" min="0" max="10080" step="1" required .value=${String(this.idleMinutes)}
+            @input=${(e: Event) => { const v = (e.target as HTMLInputElement).valueAsNumber; if (Number.isFinite(v)) { this.idleMinutes = v; this.term = undefined } }}></div>
+        <button type="submit" ?disabled=${this.busy}>List idle connections</button>
+        ${t?.dryRun === true && t.connections.length > 0
+          ? html`<button type="button" class="danger" ?disabled=${this.busy} @click=${() => this.terminate(false)}>Terminate ${t.connections.length} connection${t.connections.length === 1 ? '' : 's'}…</button>`
+          : ''}
+      </form>
+      ${this.termError ? html`<p class="result failed" role="alert">${this.termError}</p>` : ''}
+      ${t === undefined
+        ? ''
+        : html`<p class="result" role="status">${t.dryRun
+            ? t.connections.length === 0 ? `No connection idle for more than ${t.idleMinutes} min.` : `${t.connections.length} connection${t.connections.length === 1 ? '' : 's'} idle for more than ${t.idleMinutes} min:`
+            : `Terminated ${t.connections.filter((c) => c.terminated).length} of ${t.connections.length} connection${t.connections.length === 1 ? '' : 's'} idle for more than ${t.idleMinutes} min${t.auditId === null ? '' : ` (audit ${t.auditId})`}.`}
+          <tw-age .at=${t.measuredAt}></tw-age></p>
+          ${t.connections.length === 0
+            ? ''
+            : html`<div class="table-wrap"><table>
+              <thead><tr><th scope="col" class="num">PID</th><th scope="col">Application</th><th scope="col">User</th><th scope="col">Client</th><th scope="col" class="num">Idle</th>${t.dryRun ? '' : html`<th scope="col">Terminated</th>`}</tr></thead>
+              <tbody>${t.connections.map((c) => html`<tr><td class="num">${c.pid}</td><td>${c.application || '(none)'}</td><td>${c.user}</td><td>${c.client}</td><td class="num">${formatDuration(c.idleSeconds)}</td>${t.dryRun ? '' : html`<td>${c.terminated ? 'yes' : 'no'}</td>`}</tr>`)}</tbody>
+            </table></div>`}`}`
+  }
+
+  private renderAdmin (d: ConnectionsResponse) {
+    if (!this.admin) return html`<p class="muted">Admins see each session here and can terminate idle connections.</p>`
+    return html`<section class="card admin" aria-labelledby="adm-h">
+      <div class="head"><h2 id="adm-h">Sessions and idle connections <span class="muted">(admin)</span></h2><tw-age .at=${d.measuredAt} .stale=${d.stale}></tw-age></div>
+      ${d.current?.queries === undefined ? '' : this.renderSessions(d.current.queries)}
+      ${this.renderTerminate()}
+    </section>`
+  }
 
   private renderCurrent (d: ConnectionsResponse) {
     const c = d.current
@@ -88,7 +173,7 @@ export class TwConnections extends LitElement {
     if (this.compact) return chart
     return html`
       ${error ? html`<div class="banner warn" role="status">Refresh failed (${error.message}); showing the last answer.</div>` : ''}
-      ${this.renderCurrent(d)}${chart}${this.renderPools(d)}`
+      ${this.renderCurrent(d)}${chart}${this.renderPools(d)}${this.renderAdmin(d)}`
   }
 }
 

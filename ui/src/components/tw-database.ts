@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit'
-import { customElement, property } from 'lit/decorators.js'
+import { customElement, property, state } from 'lit/decorators.js'
 import type { AppContext } from '../context.js'
 import { formatBytes, formatCount, formatDuration, formatSigned, formatTime } from '../format.js'
 import { PollController } from '../poll.js'
@@ -41,6 +41,10 @@ export class TwDatabase extends LitElement {
     .neg { color: var(--sev-critical); font-weight: 600; }
     .ok { color: var(--ok); }
     td.name { overflow-wrap: anywhere; min-width: 8rem; }
+    .guard-action { display: flex; flex-wrap: wrap; gap: 0.3rem 0.6rem; align-items: center; margin: 0.3rem 0 0.5rem; }
+    .guard-action button { color: var(--fg); }
+    .result { color: var(--fg); background: var(--bg-card); border-radius: 4px; padding: 0.1rem 0.4rem; }
+    .result.failed { color: var(--danger-fg); font-weight: 600; }
   `]
 
   @property({ attribute: false }) ctx!: AppContext
@@ -48,6 +52,40 @@ export class TwDatabase extends LitElement {
   @property({ type: Boolean }) compact = false
 
   private readonly poll = new PollController<DatabaseResponse>(this, (s) => this.ctx.api.database(s), 15_000)
+  /** The last guard reset: which table, and what the server said. */
+  @state() private reset: { table: string, ok: boolean, text: string } | undefined
+  @state() private resetting = ''
+
+  /** Admin actions show for an admin's own session or token only: never in an embed. */
+  private get admin (): boolean {
+    return !this.compact && !this.ctx.embed && this.ctx.me?.role === 'admin'
+  }
+
+  private async resetGuard (table: string) {
+    // The runbook: reset only once the table is repaired; the current count becomes the new normal.
+    if (!confirm(`Reset the row guard of ${table}?\n\nIts current row count becomes the new normal and the collapse alert ends. Do this only once the table is repaired or the drop was intended.`)) return
+    this.resetting = table
+    try {
+      const d = await this.ctx.api.resetGuard(table)
+      this.poll.data = d
+      const g = d.guards.find((x) => x.table === table)
+      this.reset = { table, ok: true, text: `Guard of ${table} reset${g ? `: now ${g.status}` : ''}.` }
+    } catch (err) {
+      this.reset = { table, ok: false, text: `Reset of ${table} failed: ${(err as Error).message}` }
+    } finally {
+      this.resetting = ''
+    }
+  }
+
+  private renderGuardAction (table: string) {
+    const r = this.reset?.table === table ? this.reset : undefined
+    return html`<div class="guard-action">
+      ${this.admin
+        ? html`<button type="button" class="reset-guard" data-table=${table} ?disabled=${this.resetting !== ''} @click=${() => this.resetGuard(table)}>${this.resetting === table ? 'Resetting…' : html`Reset guard<span class="sr-only"> of ${table}</span>`}</button>`
+        : this.compact || this.ctx.embed ? '' : html`<span>Once the table is repaired, an admin can reset this guard here.</span>`}
+      ${r ? html`<span class="result ${r.ok ? '' : 'failed'}" role=${r.ok ? 'status' : 'alert'}>${r.text}</span>` : ''}
+    </div>`
+  }
 
   private renderIdentity (d: DatabaseResponse) {
     const id = d.identity
@@ -63,10 +101,12 @@ export class TwDatabase extends LitElement {
 
   private renderGuards (d: DatabaseResponse) {
     const bad = d.guards.filter((g) => g.status !== 'ok')
-    if (bad.length === 0) return ''
+    const done = this.reset?.ok === true ? this.reset : undefined
+    if (bad.length === 0) return done ? html`<div class="banner" role="status">${done.text}</div>` : ''
     return html`<div class="banner danger" role="alert"><strong>Row-collapse warnings</strong>
       <ul>${bad.map((g) => html`<li><strong>${g.table}</strong>: ${g.status} — ${g.message}
-        ${g.before !== null ? html`(${formatCount(g.before)} → ${formatCount(g.after)})` : ''} ${g.at ? html`at ${formatTime(g.at)}` : ''}</li>`)}</ul></div>`
+        ${g.before !== null ? html`(${formatCount(g.before)} → ${formatCount(g.after)})` : ''} ${g.at ? html`at ${formatTime(g.at)}` : ''}
+        ${this.renderGuardAction(g.table)}</li>`)}</ul></div>`
   }
 
   private rowsCell (t: TableInfo, identityOk: boolean) {

@@ -72,8 +72,9 @@ describe.skipIf(!(await have('chromium')))('web UI end to end (headless Chromium
     expect(page.url()).toContain('group=')
   })
 
-  it('shows the server\'s message for a bad regex inline, next to the search box', async () => {
-    await page.goto(`${app}/logs/#/errors?range=1h`)
+  it('shows the server\'s message for a bad regex inline, next to the search box, and not the last search\'s groups', async () => {
+    await page.goto(`${app}/logs/#/errors?range=1h&sev=low`)
+    await page.locator('tw-error-group').first().waitFor({ timeout: 15_000 })
     await page.locator('#q').fill('/(unclosed/')
     await page.locator('#q').press('Enter')
     const msg = page.locator('#q-error')
@@ -83,6 +84,27 @@ describe.skipIf(!(await have('chromium')))('web UI end to end (headless Chromium
     expect(await page.locator('#q').getAttribute('aria-describedby')).toBe('q-error')
     expect(page.url()).toContain('q=%2F%28unclosed%2F')
     expect(await page.locator('#q-error').textContent()).toContain('invalid regex')
+    // The groups of the search before are gone: they do not answer this one.
+    await expect.poll(() => page.locator('tw-error-group').count()).toBe(0)
+    expect(await page.locator('tw-errors p.empty').textContent()).toContain('refused')
+  })
+
+  it('"Ignore case" sends the text as an escaped /…/i regex, and reads it back from the URL', async () => {
+    await page.goto(`${app}/logs/#/errors?range=24h&sev=low`)
+    await page.locator('tw-error-group').first().waitFor({ timeout: 15_000 })
+    await page.locator('#q').fill('PAYMENT PROVIDER TIMEOUT')
+    await page.locator('#ignore-case').check()
+    await expect.poll(() => new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('q')).toBe('/PAYMENT PROVIDER TIMEOUT/i')
+    // The unfiltered list (slow queries too) gives way to the matches, in lower case.
+    await expect.poll(() => page.locator('tw-error-group', { hasText: 'slow query' }).count()).toBe(0)
+    expect(await page.locator('tw-error-group', { hasText: 'payment provider timeout' }).count()).toBeGreaterThan(0)
+    await page.reload()
+    await page.locator('tw-error-group').first().waitFor({ timeout: 15_000 })
+    expect(await page.locator('#q').inputValue()).toBe('PAYMENT PROVIDER TIMEOUT')
+    expect(await page.locator('#ignore-case').isChecked()).toBe(true)
+    // A regex carries its own flags: the switch does not apply to it.
+    await page.locator('#q').fill('/slow query/')
+    expect(await page.locator('#ignore-case').isDisabled()).toBe(true)
   })
 
   it('shows an Alertmanager webhook posted now within 1 s, without a reload', async () => {
@@ -138,6 +160,36 @@ describe.skipIf(!(await have('chromium')))('web UI end to end (headless Chromium
     await p.close()
   })
 
+  it('greys the firing counts and shows their age while the stream is down', async () => {
+    const p = await ctx.newPage()
+    watchPage(p, problems)
+    let refuse = false
+    const routes: WebSocketRoute[] = []
+    await p.routeWebSocket(/\/api\/alerts\/stream/, (ws) => {
+      if (refuse) { ws.close({ code: 4002, reason: 'test: stream down' }); return }
+      routes.push(ws)
+      ws.connectToServer()
+    })
+    await p.goto(`${app}/logs/#/overview`)
+    await p.locator('tw-header .stream.open').waitFor({ timeout: 10_000 })
+    await p.locator('tw-overview section[aria-labelledby=ov-al] tw-age').waitFor()
+    expect(await p.locator('tw-header a.alerts').getAttribute('class')).not.toContain('behind')
+    expect(await p.locator('tw-header tw-age.stream-age time').textContent()).toMatch(/^updated /)
+    refuse = true
+    await routes[0]?.close({ code: 4001, reason: 'test drop' })
+    await p.locator('tw-header a.alerts.behind').waitFor({ timeout: 5000 })
+    const age = p.locator('tw-header tw-age.stream-age time.stale')
+    await age.waitFor()
+    expect(await age.textContent()).toMatch(/^as of /)
+    const card = p.locator('tw-overview section[aria-labelledby=ov-al]')
+    expect(await card.locator('[role=status]').textContent()).toContain('may be behind')
+    expect(await card.locator('tw-age time').getAttribute('class')).toBe('stale')
+    refuse = false
+    await p.locator('tw-header .stream.open').waitFor({ timeout: 35_000 })
+    await expect.poll(() => p.locator('tw-header a.alerts.behind').count()).toBe(0)
+    await p.close()
+  }, 60_000)
+
   it('acknowledges an alert with a note (CSRF header from the session)', async () => {
     const item = page.locator('tw-alerts li.alert.firing').first()
     await item.locator('button', { hasText: 'Acknowledge' }).click()
@@ -167,6 +219,24 @@ describe.skipIf(!(await have('chromium')))('web UI end to end (headless Chromium
     expect(blocked.join('\n')).toMatch(/frame-ancestors/)
     await evil.close()
     await framePage.close()
+  })
+
+  it('expands and collapses an error group inside the error-groups embed', async () => {
+    const token = createEmbedToken(t.app.auth.embedSecret, 'error-groups', 600)
+    const p = await ctx.newPage()
+    watchPage(p, problems)
+    await p.goto(`${app}/logs/embed/error-groups?embed_token=${encodeURIComponent(token)}#/errors?range=24h&sev=low`)
+    const toggle = p.locator('tw-embed tw-error-group button.toggle').first()
+    await toggle.waitFor({ timeout: 15_000 })
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false')
+    await toggle.click()
+    await p.locator('tw-embed tw-error-group ul.samples li').first().waitFor({ timeout: 5000 })
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true')
+    await toggle.click()
+    await expect.poll(() => p.locator('tw-embed tw-error-group ul.samples').count()).toBe(0)
+    // The iframe's URL is left alone (Grafana's history is not the panel's).
+    expect(new URL(p.url()).hash).toBe('#/errors?range=24h&sev=low')
+    await p.close()
   })
 
   it('says loudly when the database is missing, never shows its row counts, and flags an incomplete error feed', async () => {

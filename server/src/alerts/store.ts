@@ -8,33 +8,60 @@ import { severityOf } from './types.js'
 const EVENT_LOCK = 7_390_117_001
 const CHUNK = 1000
 
+/** Annotations with their figures masked: internal checks repeat their text with new counts each probe. */
+const FIGURES = (x: string) => `regexp_replace(${x}::text, '[0-9]+([.,][0-9]+)?', '#', 'g')`
+
+/**
+ * Whether an update is worth an event: a change of status, labels, end or link, or of the text. For
+ * TovWatch's own alerts, a change of figures only in the text (a count, a percentage) is not: the
+ * row takes the new text quietly, without an event, a push to every client or a newer updated_at.
+ */
+const MATERIAL = `((a.status, a.labels, a.ends_at, a.generator_url) IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.labels, EXCLUDED.ends_at, EXCLUDED.generator_url)
+    OR CASE WHEN EXCLUDED.source = 'tovwatch' THEN ${FIGURES('a.annotations')} IS DISTINCT FROM ${FIGURES('EXCLUDED.annotations')}
+            ELSE a.annotations IS DISTINCT FROM EXCLUDED.annotations END)`
+
 // One statement per chunk of 1000: the upsert that only touches rows whose content changed
 // (it keeps the status it replaced), and one event per touched row. A redelivery writes nothing.
+// TovWatch's own alerts (source 'tovwatch') continue the firing row of their fingerprint whatever
+// start time the instance that raised them gave: several instances raise the same condition, and it
+// stays one alert. (Such batches take the writer lock before this statement: see write().)
 const UPSERT = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, fingerprint text, starts_at timestamptz, status text,
     severity text, alertname text, labels jsonb, annotations jsonb, ends_at timestamptz, generator_url text, source text)
   -- An InitPlan: the lock is taken before the first row, so before any event id is drawn, and held to commit.
   WHERE (SELECT true FROM (SELECT pg_advisory_xact_lock(${EVENT_LOCK})) l)
+), mapped AS (
+  SELECT x.ord, x.fingerprint, x.status, x.severity, x.alertname, x.labels, x.annotations, x.ends_at, x.generator_url, x.source,
+    COALESCE(CASE WHEN x.source = 'tovwatch' THEN (
+      SELECT t.starts_at FROM tw_alerts t
+      WHERE t.fingerprint = x.fingerprint AND t.source = 'tovwatch'
+        AND (t.status = 'firing' OR (x.status = 'resolved' AND t.starts_at <= x.ends_at))
+      ORDER BY t.status = 'firing' DESC, t.starts_at DESC LIMIT 1) END, x.starts_at) AS starts_at
+  FROM input x
 ), latest AS (
-  SELECT DISTINCT ON (fingerprint, starts_at) * FROM input ORDER BY fingerprint, starts_at, ord DESC
+  SELECT DISTINCT ON (fingerprint, starts_at) * FROM mapped ORDER BY fingerprint, starts_at, ord DESC
 ), up AS (
   INSERT INTO tw_alerts AS a (fingerprint, starts_at, status, severity, alertname, labels, annotations, ends_at, generator_url, source)
   SELECT fingerprint, starts_at, status, severity, alertname, labels, annotations, ends_at, generator_url, source FROM latest ORDER BY ord
   ON CONFLICT (fingerprint, starts_at) DO UPDATE SET
     status = EXCLUDED.status, severity = EXCLUDED.severity, alertname = EXCLUDED.alertname, labels = EXCLUDED.labels,
     annotations = EXCLUDED.annotations, ends_at = EXCLUDED.ends_at, generator_url = EXCLUDED.generator_url,
-    previous_status = a.status, updated_at = now()
+    previous_status = a.status,
+    quiet = NOT ${MATERIAL},
+    updated_at = CASE WHEN ${MATERIAL} THEN now() ELSE a.updated_at END
   WHERE (a.status, a.labels, a.annotations, a.ends_at, a.generator_url) IS DISTINCT FROM
     (EXCLUDED.status, EXCLUDED.labels, EXCLUDED.annotations, EXCLUDED.ends_at, EXCLUDED.generator_url)
     -- A resolve is final for its (fingerprint, startsAt): a late or duplicate "firing" never reopens it
     -- (a new incident comes with a new startsAt).
     AND NOT (a.status = 'resolved' AND EXCLUDED.status = 'firing')
+    -- A second instance's resolve of an internal alert another instance already resolved changes nothing.
+    AND NOT (a.status = 'resolved' AND EXCLUDED.status = 'resolved' AND EXCLUDED.source = 'tovwatch')
   RETURNING a.*
 )
 INSERT INTO tw_alert_events (alert_id, kind, alert)
-SELECT id, CASE WHEN previous_status IS NULL OR previous_status <> status THEN status ELSE 'updated' END, to_jsonb(up) - 'previous_status'
-FROM up ORDER BY id
+SELECT id, CASE WHEN previous_status IS NULL OR previous_status <> status THEN status ELSE 'updated' END, to_jsonb(up) - 'previous_status' - 'quiet'
+FROM up WHERE NOT quiet ORDER BY id
 RETURNING id, kind, at, alert`
 
 export type AlertStore = ReturnType<typeof createAlertStore>
@@ -86,8 +113,9 @@ export function createAlertStore (pool: pg.Pool) {
     async write (inputs: AlertInput[]): Promise<AlertEvent[]> {
       if (inputs.length === 0) return []
       const records = toRecords(inputs)
-      // One chunk: one statement in its own implicit transaction, one round trip.
-      if (records.length <= CHUNK) {
+      // One chunk: one statement in its own implicit transaction, one round trip. Not for internal
+      // alerts: the row they continue must be read after the writer lock, so they go through inTx.
+      if (records.length <= CHUNK && !inputs.some((i) => i.source === 'tovwatch')) {
         const r = await pool.query<EventRow>(UPSERT, [JSON.stringify(records)])
         return r.rows.map(rowToEvent)
       }
@@ -111,7 +139,7 @@ export function createAlertStore (pool: pg.Pool) {
       return inTx(async (client) => {
         const r = await client.query<EventRow>(`
           WITH up AS (UPDATE tw_alerts SET ack_by = $2, ack_at = now(), ack_note = $3, updated_at = now() WHERE id = $1 RETURNING *)
-          INSERT INTO tw_alert_events (alert_id, kind, alert) SELECT id, 'ack', to_jsonb(up) - 'previous_status' FROM up RETURNING id, kind, at, alert`, [id, by, note])
+          INSERT INTO tw_alert_events (alert_id, kind, alert) SELECT id, 'ack', to_jsonb(up) - 'previous_status' - 'quiet' FROM up RETURNING id, kind, at, alert`, [id, by, note])
         const row = r.rows[0]
         return row === undefined ? undefined : rowToEvent(row)
       })

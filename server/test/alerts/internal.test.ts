@@ -124,7 +124,14 @@ describe('internal alerts through the pipeline (embedded PGlite)', () => {
     expect(list.alerts[0].annotations.dashboard).toBe('https://tovwatch.example.com/logs/#/database')
     expect(parseHash(new URL(list.alerts[0].generatorURL).hash).view).toBe('database')
     expect(list.alerts[0].labels).toMatchObject({ source: 'tovwatch', table: 'players', severity: 'critical' })
+    // Only a figure changed: the row takes it quietly, no event for every client.
     t.app.alertSink.raise('row-collapse:players', { ...alert, summary: 'players went from 22 to 1 rows' })
+    await waitFor(() => t!.app.alerts.internal.queued() === 0, 5000, 'the new count to be written')
+    const stored = async () => (await t!.deps.pg.store.query('SELECT annotations FROM tw_alerts WHERE fingerprint = $1', [fp])).rows[0]?.annotations.summary
+    await waitFor(async () => (await stored()) === 'players went from 22 to 1 rows', 5000, 'the quiet update')
+    expect(await events()).toEqual(['firing'])
+    t.app.alertSink.raise('row-collapse:players', { ...alert, summary: 'players was truncated' })
+    await waitFor(async () => (await events()).length === 2, 5000, 'the update')
     t.app.alertSink.resolve('row-collapse:players')
     await waitFor(async () => (await events()).includes('resolved'), 5000, 'the resolve')
     expect(await events()).toEqual(['firing', 'updated', 'resolved'])

@@ -5,17 +5,27 @@
  * Baseline, measured in the same run: the old strategy (28 sequential 6-hour
  * chunks, 0.5 s sleep between them, limit 5000, no paging).
  *
+ * Two things are measured: one log query (source.query with a broad error filter),
+ * and the error feed as the user gets it: runFeed with the shipped rules for
+ * range=7d, as GET /logs/api/errors runs it (its two log queries and its
+ * count_over_time series), cold on a fresh instance and warm on a repeat a second
+ * later, with the range ending now each time.
+ *
  *   npx tsx bench/loki-7d.bench.ts [--quick]
  */
 import axios from 'axios'
 import pino from 'pino'
-import { Registry } from 'prom-client'
+import { Counter, Registry } from 'prom-client'
 import { loadConfig } from '../server/src/config.js'
+import { createClassifier } from '../server/src/errors/classifier.js'
+import { runFeed, type ErrorsAnswer } from '../server/src/errors/feed.js'
+import { parseErrorsQuery, RANGES } from '../server/src/errors/input.js'
+import { loadRules } from '../server/src/errors/rules.js'
 import { createMemoryCache } from '../server/src/infra/redis.js'
 import { buildLogQuery } from '../server/src/logs/loki/logql.js'
 import { normalizeSelector } from '../server/src/logs/loki/selector.js'
 import { createLokiSource } from '../server/src/logs/loki/source.js'
-import type { LogQuery } from '../server/src/logs/source.js'
+import type { LogQuery, LogSource, SeriesOutcome, SeriesQuery } from '../server/src/logs/source.js'
 import { M } from '../server/src/metrics/names.js'
 import { createMetrics } from '../server/src/metrics/registry.js'
 import { Worker } from 'node:worker_threads'
@@ -58,8 +68,9 @@ async function startDoubleThread (options: LokiDoubleOptions) {
     url,
     trueCount: (query: string, startNs: bigint, endNs: bigint) => call<number>('trueCount', query, String(startNs), String(endNs)),
     stats: () => call<{ queries: number, rateLimited: number }>('stats'),
+    since: (n: number) => call<Array<{ startNs: string, endNs: string, step: string | null, status: number }>>('since', String(n)),
     call,
-    close: async () => { await call('close'); await worker.terminate() },
+    close: async () => { const r = await call<true | string>('close'); await worker.terminate(); return r },
   }
 }
 
@@ -80,7 +91,8 @@ const double = await startDoubleThread({
 })
 
 const include = '(?i)error|fatal|panic|" 5\\d\\d '
-const logql = buildLogQuery({ selector: normalizeSelector('{job=~".+"}'), include, strategy: 'inline' })
+const selector = normalizeSelector('{job=~".+"}')
+const logql = buildLogQuery({ selector, include, strategy: 'inline' })
 const truth = await double.trueCount(logql, ns(START), ns(NOW))
 let busiest = 0
 for (let t = Math.floor(START / CHUNK) * CHUNK; t < NOW; t += CHUNK) busiest = Math.max(busiest, await double.trueCount(logql, ns(t), ns(t + CHUNK)))
@@ -180,7 +192,108 @@ for (let i = 0; i < Math.min(WARM_RUNS, 5); i++) {
   await other.close()
 }
 await source.close()
-await double.close()
+
+// The error feed as the user gets it: GET /logs/api/errors?range=7d runs runFeed with the shipped rules.
+const RANGE = quick ? '24h' : '7d'
+const classifier = createClassifier(loadRules())
+const lagMs = config.loki.ingestionLagS * 1000
+
+/** The source as the feed sees it, counting the lines handed over and keeping what was asked. */
+function watched (src: LogSource) {
+  const seen = { lines: 0, queries: [] as LogQuery[], series: [] as Array<{ q: SeriesQuery, out: SeriesOutcome }> }
+  const wrapped: LogSource = {
+    kind: src.kind,
+    query: async (q, onPage) => {
+      seen.queries.push(q)
+      return await src.query(q, (page) => { seen.lines += page.length; onPage(page) })
+    },
+    series: async (q) => {
+      const out = await src.series(q)
+      seen.series.push({ q, out })
+      return out
+    },
+    health: async () => await src.health(),
+    close: async () => await src.close(),
+  }
+  return { wrapped, seen }
+}
+
+async function feed (inst: ReturnType<typeof instance>, raw: { range?: string, start?: string, end?: string } = { range: RANGE }) {
+  const { wrapped, seen } = watched(inst.source)
+  const linesClassified = new Counter({ name: 'bench_lines_classified_total', help: 'lines classified', labelNames: ['severity'] as const, registers: [] })
+  const input = parseErrorsQuery(raw, config.maxRangeDays)
+  // Chunks ending before this were closed when the request started: a warm repeat must not ask Loki for them.
+  const closedBefore = Math.floor((Date.now() - lagMs) / CHUNK) * CHUNK
+  const n = (await double.stats()).queries
+  const started = performance.now()
+  let answer: ErrorsAnswer | undefined
+  let error: Error | undefined
+  try {
+    answer = await runFeed({ logSource: wrapped, classifier, linesClassified, maxEntries: config.errors.maxEntries, groupLabels: config.errors.groupLabels }, input)
+    JSON.stringify(answer)
+  } catch (err) {
+    error = err as Error
+  }
+  const ms = performance.now() - started
+  const asked = await double.since(n)
+  // The truth, from the double: every line each log query matches, and every count of the series.
+  let truthLines = 0
+  for (const q of seen.queries) {
+    truthLines += await double.trueCount(buildLogQuery({ selector, filter: q.filter, include: q.include, exclude: q.exclude, strategy: 'inline' }), q.startNs, q.endNs)
+  }
+  let seriesExact = seen.series.length === 1
+  let seriesCounted = 0
+  for (const { q, out } of seen.series) {
+    const from = ns(out.timestamps[0] as number) + 1n
+    const to = ns((out.timestamps[out.timestamps.length - 1] as number) + q.stepSeconds * 1000) + 1n
+    for (const b of q.buckets) {
+      const sum = (out.values[b.name] ?? []).reduce((x, y) => x + y, 0)
+      seriesCounted += sum
+      seriesExact &&= sum === await double.trueCount(buildLogQuery({ selector, filter: q.filter, include: b.include, exclude: b.exclude, strategy: 'inline' }), from, to)
+    }
+  }
+  const reasons = [...(answer?.incompleteReasons ?? []), ...(answer?.failedChunks ?? []).map((f) => f.reason), ...(error !== undefined ? [error.message] : [])]
+  return {
+    ms,
+    answer,
+    error,
+    lines: seen.lines,
+    truthLines,
+    seriesExact,
+    seriesCounted,
+    saw429: reasons.some((r) => /429|rate.?limit/i.test(r)) || error !== undefined,
+    requests: asked.length,
+    rateLimited: asked.filter((r) => r.status === 429).length,
+    closedRequests: asked.filter((r) => BigInt(r.startNs) < ns(closedBefore)).length,
+  }
+}
+
+const feedColds: Array<Awaited<ReturnType<typeof feed>> & { retries: number }> = []
+let feedInst = instance()
+for (let i = 0; i < COLD_RUNS; i++) {
+  if (i > 0) {
+    await feedInst.source.close()
+    feedInst = instance()
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  const r = await feed(feedInst)
+  feedColds.push({ ...r, retries: await feedInst.metric(M.lokiRetries) })
+}
+const feedCold = [...feedColds].sort((a, b) => a.ms - b.ms)[Math.floor(feedColds.length / 2)] as (typeof feedColds)[number]
+// A user's repeat: the same range, ending now, a second later (a fresh second of Loki's rate window).
+const feedWarms: Array<Awaited<ReturnType<typeof feed>>> = []
+for (let i = 0; i < WARM_RUNS; i++) {
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  feedWarms.push(await feed(feedInst))
+}
+// The same feed over a range that ends on a closed chunk boundary: no Loki at all, so this is TovWatch's own time.
+const feedEnd = Math.floor((Date.now() - lagMs) / CHUNK) * CHUNK
+const feedLocal: Array<Awaited<ReturnType<typeof feed>>> = []
+for (let i = 0; i < WARM_RUNS; i++) {
+  feedLocal.push(await feed(feedInst, { start: String(feedEnd - RANGES[RANGE]), end: String(feedEnd) }))
+}
+await feedInst.source.close()
+const doubleClosed = await double.close()
 
 const userSaw429 = colds.filter((c) => c.error !== undefined || (c.outcome?.failedChunks ?? []).some((f) => /429|rate/i.test(f.reason))).length
 const speedup = old.ms / cold.ms
@@ -190,6 +303,15 @@ const checks = [
   { name: `every matching line accounted for in every cold run (${colds.map((c) => fmt(c.lines)).join(', ')} of ${fmt(truth)})`, ok: colds.every((c) => c.lines === truth && c.outcome?.complete === true) },
   { name: `warm repeat, closed chunks, median ≤ 50 ms (${median(warmClosed).toFixed(1)} ms)`, ok: median(warmClosed) <= 50 && warmOk },
 ]
+const feeds = [...feedColds, ...feedWarms, ...feedLocal]
+const feedSaw429 = feeds.filter((f) => f.saw429).length
+const accounted = (f: (typeof feeds)[number]) => f.error === undefined && f.lines === f.truthLines && f.seriesExact && f.answer?.complete === true
+checks.push(
+  { name: `feed range=${RANGE}: no 429 reaches the user (${feeds.length} runs: cold, warm, and warm on closed chunks)`, ok: feedSaw429 === 0 },
+  { name: `feed range=${RANGE}: every matching line grouped and every count exact in every run (${feeds.filter(accounted).length} of ${feeds.length})`, ok: feeds.every(accounted) },
+  { name: `feed range=${RANGE}: a warm repeat asks Loki only about the open chunk (${fmt(feedWarms.reduce((a, f) => a + f.closedRequests, 0))} requests for closed ones)`, ok: feedWarms.every((f) => f.closedRequests === 0) && feedLocal.every((f) => f.requests === 0) },
+  { name: 'the double received only LogQL that Loki accepts', ok: doubleClosed === true }
+)
 const row = (label: string, a: string, b: string) => console.log(`  ${label.padEnd(34)}${a.padEnd(24)}${b}`)
 row('', 'old (sequential)', 'TovWatch')
 row('wall time', secs(old.ms), `${secs(cold.ms)} (runs: ${colds.map((c) => secs(c.ms)).join(', ')})`)
@@ -200,6 +322,18 @@ row('lines lost silently', fmt(truth - old.lines), cold.outcome?.complete === tr
 row(`warm repeat, closed chunks (median of ${WARM_RUNS})`, '', `${median(warmClosed).toFixed(1)} ms, 0 requests`)
 row(`warm, another instance (median of ${warmShared.length})`, '', `${median(warmShared).toFixed(1)} ms (decoding the shared cache's compressed values)`)
 row(`warm repeat ending now (median of ${WARM_RUNS})`, '', `${median(warmNow).toFixed(1)} ms, 1 request (the open chunk; ~150 ms is the double's latency)`)
+console.log(`the error feed as the user gets it: runFeed(range=${RANGE}) with the shipped rules (${classifier.rules.length} rules), as GET /logs/api/errors runs it`)
+const feedSpeedup = old.ms / feedCold.ms
+row('wall time, cold', secs(old.ms), `${secs(feedCold.ms)} (${feedSpeedup.toFixed(1)}×; runs: ${feedColds.map((c) => secs(c.ms)).join(', ')})`)
+row('requests to Loki, cold', fmt(old.requests), `${fmt(feedCold.requests)} (${fmt(feedCold.rateLimited)} 429s absorbed, ${fmt(feedCold.retries)} retries)`)
+row(`warm repeat (median of ${WARM_RUNS}, 1 s apart)`, '', `${median(feedWarms.map((f) => f.ms)).toFixed(1)} ms (min ${Math.min(...feedWarms.map((f) => f.ms)).toFixed(1)}, max ${Math.max(...feedWarms.map((f) => f.ms)).toFixed(1)}), ${median(feedWarms.map((f) => f.requests))} requests, all for the open chunk (~150 ms each at the double)`)
+row(`warm, range ending on a closed chunk (median of ${WARM_RUNS})`, '', `${median(feedLocal.map((f) => f.ms)).toFixed(1)} ms, ${Math.max(...feedLocal.map((f) => f.requests))} requests (no Loki: classifying and grouping ${fmt(feedLocal[0]?.lines ?? 0)} cached lines)`)
+row('429s seen by the user', fmt(old.userSaw429), `${fmt(feedSaw429)} of ${feeds.length} runs (${fmt(feeds.reduce((a, f) => a + f.rateLimited, 0))} 429s absorbed)`)
+row('lines accounted for, cold', '', `${fmt(feedCold.lines)} / ${fmt(feedCold.truthLines)} grouped; series ${feedCold.seriesExact ? 'exact' : 'NOT exact'} (${fmt(feedCold.seriesCounted)} counted)`)
+row('lines accounted for, warm', '', `${fmt([...feedWarms, ...feedLocal].filter(accounted).length)} of ${feedWarms.length + feedLocal.length} runs complete and exact`)
+if (feedCold.answer !== undefined && !feedCold.answer.complete) console.log(`  cold feed incomplete: ${feedCold.answer.incompleteReasons.join('; ')}`)
+if (feedCold.error !== undefined) console.log(`  cold feed failed: ${feedCold.error.message}`)
+if (doubleClosed !== true) console.log(`  ${doubleClosed}`)
 for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}`)
 const pass = checks.every((c) => c.ok)
 console.log(pass ? 'RESULT: PASS' : 'RESULT: FAIL')

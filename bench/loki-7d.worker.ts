@@ -1,7 +1,8 @@
 /**
  * The Loki double of bench/loki-7d.bench.ts, on its own thread: a real Loki is
  * another process, so its JSON encoding must not share the measured event loop.
- * Answers small RPCs from the benchmark: trueCount, stats, close.
+ * Answers small RPCs from the benchmark: trueCount, stats, since (the query_range
+ * requests from an index on: their range, step and status), close.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { startLokiDouble, type LokiDoubleOptions } from '../server/test/helpers/loki-double.js'
@@ -14,9 +15,12 @@ port.on('message', async (m: { id: number, method: string, args: string[] }) => 
   let result: unknown
   if (m.method === 'trueCount') result = double.trueCount(m.args[0] as string, BigInt(m.args[1] as string), BigInt(m.args[2] as string))
   if (m.method === 'stats') result = { queries: double.queries().length, rateLimited: double.stats.rateLimited }
+  if (m.method === 'since') {
+    result = double.queries().slice(Number(m.args[0])).map((r) => ({ startNs: String(r.startNs), endNs: String(r.endNs), step: r.step ?? null, status: r.status }))
+  }
   if (m.method === 'close') {
-    await double.close()
-    result = true
+    // The double refuses to close quietly when it received LogQL that Loki would refuse: say so.
+    result = await double.close().then(() => true, (err: Error) => err.message)
   }
   port.postMessage({ id: m.id, result })
   if (m.method === 'close') port.close()

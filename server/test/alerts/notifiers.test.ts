@@ -204,6 +204,20 @@ describe.skipIf(!(await have('postgres')))('notifier delivery against a Discord 
     expect(double.received.at(-1)?.body.embeds[0].title).toBe('[CRITICAL] TovPlayRowCollapse')
   })
 
+  it('an internal twin below NOTIFY_MIN_SEVERITY, which is not sent itself, does not hold back its Alertmanager twin', async () => {
+    double = await startDiscordDouble()
+    const { d, count } = dispatcher({ NOTIFY_MIN_SEVERITY: 'high' })
+    const startsAt = '2026-11-22T01:00:00.000Z'
+    const tag = Math.random().toString(16).slice(2, 8)
+    await store.write([{ fingerprint: `tw-low-${tag}`, status: 'firing', labels: { alertname: 'TovWatchBackupStale', severity: 'low', source: 'tovwatch', tag }, annotations: { summary: 'old backup' }, startsAt, endsAt: null, generatorURL: null, source: 'tovwatch' }])
+    const events = await store.write([{ fingerprint: `am-high-${tag}`, status: 'firing', labels: { alertname: 'TovPlayBackupStale', severity: 'high', tag }, annotations: { summary: 'old backup', tovwatch_twin: 'TovWatchBackupStale' }, startsAt, endsAt: null, generatorURL: null, source: 'alertmanager' }])
+    d.onStored(events)
+    await d.whenIdle()
+    expect(double.received.map((r) => r.body.embeds[0].title)).toEqual(['[HIGH] TovPlayBackupStale'])
+    expect(await count('twin')).toBe(0)
+    await store.write([{ fingerprint: `tw-low-${tag}`, status: 'resolved', labels: { alertname: 'TovWatchBackupStale', severity: 'low', source: 'tovwatch', tag }, annotations: { summary: 'old backup' }, startsAt, endsAt: startsAt, generatorURL: null, source: 'tovwatch' }])
+  })
+
   it('end to end: a webhook is answered before Discord, which is hanging, and the alert is still sent', async () => {
     double = await startDiscordDouble()
     double.script.push('hang')

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js'
 import type { AlertMetrics } from '../metrics.js'
 import type { AlertStore } from '../store.js'
 import { findTwin } from '../twins.js'
-import { SEVERITY_RANK, type AlertEvent, type AlertInput } from '../types.js'
+import { SEVERITY_RANK, severityOf, type AlertEvent, type AlertInput } from '../types.js'
 import { DISCORD_EMBEDS_PER_MESSAGE, discordMessage, slackMessage, type LinkBase } from './format.js'
 import { postJson, redactWebhookUrl } from './http.js'
 
@@ -65,7 +65,8 @@ export function createDispatcher (config: Config, store: AlertStore, metrics: Al
     let internal: AlertInput[] | undefined
     for (const e of events) {
       try {
-        if (e.alert.source === 'alertmanager' && e.alert.status === 'firing') internal ??= await store.firingInternal()
+        // Only an internal alert that is itself notified speaks for its twin.
+        if (e.alert.source === 'alertmanager' && e.alert.status === 'firing') internal ??= (await store.firingInternal()).filter((i) => SEVERITY_RANK[severityOf(i.labels)] >= min)
         if (await heldForTwin(t, e, internal ?? [])) {
           metrics.notifierSent.inc({ notifier: t.name, outcome: 'twin' })
           continue

@@ -10,19 +10,37 @@ import type { TableSample } from './types.js'
  * pg_locks is server-wide and oids repeat across databases (a database created from
  * another as its template has the same ones), so only this database's locks count.
  * Shared catalogs (database 0) are never user tables.
+ * A partitioned table keeps no statistics of its own: its estimate and counters are
+ * the sums over its leaf partitions (from pg_inherits, which takes no lock), never a 0.
  */
 const statsSql = (withSizes: boolean) => `
-WITH locked AS MATERIALIZED (
+WITH RECURSIVE locked AS MATERIALIZED (
   SELECT DISTINCT relation FROM pg_locks
   WHERE mode = 'AccessExclusiveLock' AND relation IS NOT NULL
     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+),
+tree (root, relid) AS (
+  SELECT oid, oid FROM pg_class WHERE relkind = 'p'
+  UNION ALL
+  SELECT t.root, i.inhrelid FROM tree t JOIN pg_inherits i ON i.inhparent = t.relid
+),
+leaves AS MATERIALIZED (
+  SELECT t.root,
+    CASE WHEN bool_or(l.reltuples < 0) THEN -1 ELSE sum(l.reltuples) END AS reltuples,
+    sum(pg_stat_get_live_tuples(l.oid)) AS live,
+    sum(pg_stat_get_tuples_inserted(l.oid)) AS ins,
+    sum(pg_stat_get_tuples_updated(l.oid)) AS upd,
+    sum(pg_stat_get_tuples_deleted(l.oid)) AS del
+  FROM tree t JOIN pg_class l ON l.oid = t.relid
+  WHERE l.relkind <> 'p'
+  GROUP BY t.root
 )
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relfilenode::int8 AS relfilenode,
-  c.reltuples::float8 AS reltuples,
-  pg_stat_get_live_tuples(c.oid)::int8 AS live,
-  pg_stat_get_tuples_inserted(c.oid)::int8 AS ins,
-  pg_stat_get_tuples_updated(c.oid)::int8 AS upd,
-  pg_stat_get_tuples_deleted(c.oid)::int8 AS del,
+  CASE WHEN c.relkind = 'p' THEN coalesce(lv.reltuples, 0) ELSE c.reltuples END::float8 AS reltuples,
+  CASE WHEN c.relkind = 'p' THEN coalesce(lv.live, 0) ELSE pg_stat_get_live_tuples(c.oid) END::int8 AS live,
+  CASE WHEN c.relkind = 'p' THEN coalesce(lv.ins, 0) ELSE pg_stat_get_tuples_inserted(c.oid) END::int8 AS ins,
+  CASE WHEN c.relkind = 'p' THEN coalesce(lv.upd, 0) ELSE pg_stat_get_tuples_updated(c.oid) END::int8 AS upd,
+  CASE WHEN c.relkind = 'p' THEN coalesce(lv.del, 0) ELSE pg_stat_get_tuples_deleted(c.oid) END::int8 AS del,
   c.oid IN (SELECT relation FROM locked) AS locked,
   ${withSizes
     ? 'CASE WHEN c.oid IN (SELECT relation FROM locked) THEN NULL ELSE pg_total_relation_size(c.oid) END::int8'
@@ -31,6 +49,7 @@ SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relfilenode
   greatest(pg_stat_get_last_analyze_time(c.oid), pg_stat_get_last_autoanalyze_time(c.oid)) AS last_analyze
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN leaves lv ON lv.root = c.oid
 WHERE c.relkind IN ('r', 'p')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'

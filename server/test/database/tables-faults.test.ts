@@ -2,8 +2,9 @@ import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { auth, type TestApp } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
+import { runProbe } from '../../src/database/probe.js'
 import { have, PG_ADMIN_URL } from '../helpers/services.js'
-import { buildWatchApp, CORE_SCHEMA, probe, sql } from './helpers/watch.js'
+import { buildWatchApp, CORE_SCHEMA, probe, sql, until } from './helpers/watch.js'
 
 let db: TestDatabase
 let t: TestApp | undefined
@@ -92,5 +93,70 @@ describe.skipIf(!(await have('postgres')))('table probe faults', () => {
       await locker.end().catch(() => {})
       await sql(PG_ADMIN_URL, `DROP DATABASE IF EXISTS "${copy}" WITH (FORCE)`)
     }
+  })
+  describe('when the batch count fails and each table is counted on its own', () => {
+    // The pre-check sees ACCESS EXCLUSIVE locks on the tables it lists, not that counting a
+    // partitioned table also locks its partitions: a migration holding one partition makes
+    // the batch count wait, so the probe falls back to counting table by table.
+    const PARTITIONED = `
+      CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);
+      CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+      CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+      INSERT INTO events SELECT g, date '2025-06-01' + g FROM generate_series(1, 300) g;`
+    let locker: pg.Client
+    beforeEach(async () => {
+      await sql(db.url, PARTITIONED)
+      // The partitions' statistics are what an uncounted partitioned table shows: wait until they are flushed.
+      await until(async () => Number((await sql(db.url, "SELECT sum(n_live_tup) AS n FROM pg_stat_user_tables WHERE relname LIKE 'events\\_%'")).rows[0].n) === 300 || undefined, 5000)
+      locker = new pg.Client({ connectionString: db.url })
+      await locker.connect()
+    })
+    afterEach(async () => { await locker.query('ROLLBACK').catch(() => {}); await locker.end() })
+
+    it('reports the lock_timeout (55P03) of the locked table and still counts the others', async () => {
+      t = await buildWatchApp({ DATABASE_URL: db.url, WATCHED_TABLES: 'events,players' })
+      expect((await probe(t)).tables.find((x) => x.name === 'events')).toMatchObject({ rows: 300, rowsExact: true })
+      await locker.query('BEGIN; LOCK TABLE events_2026 IN ACCESS EXCLUSIVE MODE')
+      const started = performance.now()
+      const s = await probe(t)
+      // Two waits of lock_timeout (250 ms: the batch, then the table alone), not the 4 s statement timeout.
+      expect(performance.now() - started).toBeLessThan(3000)
+      expect(s.probe?.identity.ok).toBe(true)
+      const events = s.tables.find((x) => x.name === 'events')
+      // Not counted, so the estimate: the sum over its partitions, not the 0 a partitioned table keeps itself.
+      expect(events).toMatchObject({ rows: 300, exactRows: null, rowsExact: false, exactUnavailable: 'the table is locked (waited 250 ms): estimate shown' })
+      expect(s.tables.find((x) => x.name === 'players')).toMatchObject({ rows: 12, rowsExact: true, exactUnavailable: null })
+      // The partition itself is not watched, and the rest of the probe finished.
+      expect(s.tables.find((x) => x.name === 'events_2026')).toMatchObject({ watched: false, totalBytes: null })
+      expect(s.probe?.connections?.total).toBeGreaterThanOrEqual(1)
+      expect(s.guards.find((g) => g.table === 'events')?.status).toBe('ok')
+      await locker.query('ROLLBACK')
+      expect((await probe(t)).tables.find((x) => x.name === 'events')).toMatchObject({ rows: 300, rowsExact: true, exactUnavailable: null })
+    })
+
+    it('reports the statement timeout (57014) when the count runs longer than allowed', async () => {
+      await locker.query('BEGIN; LOCK TABLE events_2026 IN ACCESS EXCLUSIVE MODE')
+      const pool = new pg.Pool({ connectionString: db.url, max: 1 })
+      try {
+        // A statement timeout shorter than the lock timeout ends the wait: the count ran too long.
+        const r = await runProbe(pool, {
+          expectedDatabase: db.name,
+          embedded: false,
+          exactCountMaxRows: 100_000,
+          watched: () => new Set(['events', 'players']),
+          countLockTimeoutMs: 5000,
+          countStatementTimeoutMs: 300,
+        })
+        expect(r.identity.ok).toBe(true)
+        expect(r.durationMs).toBeLessThan(4000)
+        expect(r.tables?.find((x) => x.name === 'events')).toMatchObject({ exactRows: null, exactUnavailable: 'the count took longer than 300 ms: estimate shown' })
+        expect(r.tables?.find((x) => x.name === 'players')).toMatchObject({ exactRows: 12, exactUnavailable: null })
+        expect(r.connections).not.toBeNull()
+        // The probe's connection went back to the pool in a usable state.
+        expect((await pool.query('SELECT 1 AS one')).rows[0].one).toBe(1)
+      } finally {
+        await pool.end()
+      }
+    })
   })
 })

@@ -13,5 +13,6 @@ export const STREAM_STALE_AFTER_S = 45
  */
 export function streamAge (state: StreamState, syncedAt: string | null) {
   const open = state === 'open'
+  if (syncedAt === null) return html`<span class="stream-age none">no alert data yet</span>`
   return html`<tw-age class="stream-age" .at=${syncedAt} label=${open ? 'updated' : 'as of'} .stale=${!open} .staleAfter=${STREAM_STALE_AFTER_S}></tw-age>`
 }

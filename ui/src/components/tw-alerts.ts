@@ -133,7 +133,7 @@ export class TwAlerts extends LitElement {
         : ''}
       <div class=${this.ctx.streamState === 'open' ? '' : 'behind'}>
       ${!store.loaded ? html`<p class="empty" aria-busy="true">Waiting for the alert stream…</p>` : ''}
-      <h2 id="firing-h">Firing <span class="muted">(${allFiring.length})</span></h2>
+      <h2 id="firing-h">Firing <span class="muted">(${store.loaded ? allFiring.length : '–'})</span></h2>
       ${firing.length === 0 && store.loaded ? html`<p class="empty">Nothing is firing.</p>` : ''}
       <ol aria-labelledby="firing-h">${repeat(firing, (a) => a.id, (a) => this.renderAlert(a))}</ol>
       ${moreFiring > 0 ? html`<button type="button" @click=${() => { this.shown += PAGE }}>Show ${Math.min(moreFiring, PAGE)} more firing</button>` : ''}

@@ -155,7 +155,7 @@ export class TwApp extends LitElement {
   override render () {
     return html`
       <button class="skip" type="button" @click=${() => { this.renderRoot.querySelector<HTMLElement>('main')?.focus() }}>Skip to content</button>
-      <tw-header .health=${this.health} .firing=${this.firing} .stream=${this.ctx.streamState} .syncedAt=${this.syncedAt} .me=${this.ctx.me} .base=${this.ctx.base} @tw-logout=${this.logout}></tw-header>
+      <tw-header .health=${this.health} .firing=${this.firing} .stream=${this.ctx.streamState} .syncedAt=${this.syncedAt} ?loaded=${this.syncedAt !== null} .me=${this.ctx.me} .base=${this.ctx.base} @tw-logout=${this.logout}></tw-header>
       <nav aria-label="Views">
         <div role="tablist" aria-label="Views" @keydown=${this.onTabKey}>
           ${VIEWS.map((v) => html`<button role="tab" id="tab-${v}" aria-controls="panel" aria-selected=${v === this.ui.view ? 'true' : 'false'}

@@ -166,8 +166,8 @@ export class TwConnections extends LitElement {
     if (d !== this.lastData) { this.lastData = d; this.columns = connectionColumns(d.history) }
     const chart = html`<section class="card" aria-labelledby="ch-h">
       <div class="head"><h2 id="ch-h">Connections, last 24 h</h2><tw-age .at=${d.measuredAt} .stale=${d.stale}></tw-age></div>
-      ${d.history.timestamps.length === 0
-? html`<p class="empty">No history yet.</p>`
+      ${d.history.timestamps.length < 2
+? html`<p class="empty">${d.history.timestamps.length === 0 ? 'No history yet.' : 'One sample so far: the chart starts with the next probe.'}</p>`
         : html`<tw-connections-chart .columns=${this.columns} summary=${`Connections by state over 24 hours; now ${d.current?.total ?? 'unknown'} of ${d.current?.maxConnections ?? 'unknown'}`}></tw-connections-chart>`}
     </section>`
     if (this.compact) return chart

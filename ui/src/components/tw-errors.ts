@@ -41,7 +41,7 @@ export class TwErrors extends LitElement {
     .case { display: inline-flex; align-items: center; gap: 0.3rem; margin: 0; font-size: 0.85rem; color: var(--fg); white-space: nowrap; }
     .case input { margin: 0; }
     .case.off { color: var(--muted); }
-    .search input { flex: 1; min-width: 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+    .search #q { flex: 1 1 12rem; min-width: 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
     input[aria-invalid=true] { border-color: var(--sev-critical); border-width: 2px; }
     .field-error { color: var(--danger-fg); background: var(--danger-bg); border-radius: 4px; padding: 0.25rem 0.5rem; margin: 0.3rem 0 0; font-size: 0.85rem; overflow-wrap: anywhere; }
     .custom { display: flex; flex-wrap: wrap; gap: 0.5rem; }

@@ -42,6 +42,8 @@ export class TwHeader extends LitElement {
   @property() stream: StreamState = 'connecting'
   /** When the alert stream last spoke (see AlertsStore.syncedAt). */
   @property() syncedAt: string | null = null
+  /** Whether the alert list arrived at all: before that the count is unknown, not 0. */
+  @property({ type: Boolean }) loaded = false
   @property({ attribute: false }) me: Me | undefined
   @property() base = ''
 
@@ -66,7 +68,7 @@ export class TwHeader extends LitElement {
         ${this.health ? html`<li><tw-age .at=${this.health.checkedAt} label="checked" .staleAfter=${90}></tw-age></li>` : ''}
       </ul>
       <div class="right">
-        <a class="alerts ${this.firing > 0 ? 'firing' : ''} ${this.stream === 'open' ? '' : 'behind'}" href="#/alerts">${this.firing} firing<span class="sr-only"> alerts${this.stream === 'open' ? '' : ', possibly out of date'}</span></a>
+        <a class="alerts ${this.firing > 0 ? 'firing' : ''} ${this.stream === 'open' ? '' : 'behind'}" href="#/alerts">${this.loaded ? this.firing : '–'} firing<span class="sr-only"> alerts${this.stream === 'open' ? '' : ', possibly out of date'}</span></a>
         <span class="stream ${this.stream}" role="status" aria-live="polite">Alert stream: ${STREAM_TEXT[this.stream]}</span>
         ${streamAge(this.stream, this.syncedAt)}
         ${this.me ? html`<span class="who">${this.me.name} (${this.me.role})</span>` : ''}

@@ -28,6 +28,7 @@ export const shared = css`
   th { font-weight: 600; color: var(--muted); font-size: 0.85rem; }
   .banner { border-radius: 8px; padding: 0.75rem 1rem; margin: 0 0 1rem; border: 1px solid; overflow-wrap: anywhere; }
   .banner.warn { background: var(--warn-bg); border-color: var(--warn-border); color: var(--warn-fg); }
+  .stream-age.none { font-size: 0.8rem; color: var(--stale); font-style: italic; white-space: nowrap; }
   .banner.danger { background: var(--danger-bg); border-color: var(--danger-border); color: var(--danger-fg); }
   .banner.info { background: var(--info-bg); border-color: var(--border); }
   .sev { display: inline-block; padding: 0.05rem 0.45rem; border-radius: 999px; font-size: 0.8rem; font-weight: 600; border: 1px solid currentColor; white-space: nowrap; }

@@ -65,6 +65,33 @@ function categoryCounts () {
   }
 }
 
+/**
+ * Each entry's category, per classifier. A cached chunk hands the same entry objects to every
+ * request, so a warm repeat classifies only the lines it has not seen; entries freed with their
+ * chunk leave the map by themselves.
+ */
+const codeMemos = new WeakMap<Classifier, WeakMap<LogEntry, number>>()
+
+function classifyMemo (classifier: Classifier, entries: LogEntry[]): Uint8Array {
+  let memo = codeMemos.get(classifier)
+  if (memo === undefined) codeMemos.set(classifier, memo = new WeakMap())
+  const codes = new Uint8Array(entries.length)
+  const missing: number[] = []
+  for (let i = 0; i < entries.length; i++) {
+    const c = memo.get(entries[i] as LogEntry)
+    if (c === undefined) missing.push(i)
+    else codes[i] = c
+  }
+  if (missing.length === 0) return codes
+  const fresh = classifier.classifyBatch(missing.map((i) => (entries[i] as LogEntry).line))
+  for (let j = 0; j < missing.length; j++) {
+    const i = missing[j] as number
+    codes[i] = fresh[j] as number
+    memo.set(entries[i] as LogEntry, fresh[j] as number)
+  }
+  return codes
+}
+
 const toIso = (ns: string) => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString()
 
 /** One request of the error feed: grouped lines from query(), exact counts from series(). */
@@ -80,7 +107,7 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
   const u = classifier.unions
 
   const onPage = (entries: LogEntry[]) => {
-    const codes = classifier.classifyBatch(entries.map((e) => e.line))
+    const codes = classifyMemo(classifier, entries)
     for (let i = 0; i < entries.length; i++) {
       const code = codes[i] as number
       counts.add(code)

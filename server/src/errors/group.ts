@@ -47,6 +47,26 @@ interface Acc {
 
 const nsToIso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString()
 
+interface Keyed { key: string, labels: Record<string, string>, template: string }
+
+/**
+ * Each entry's group key, per set of group labels: cached chunks hand the same entry objects to
+ * every request (see feed.ts), so a warm repeat normalizes only lines it has not seen.
+ */
+const keyMemos = new WeakMap<readonly string[], WeakMap<LogEntry, Keyed>>()
+
+function keyedEntry (entry: LogEntry, labelNames: readonly string[]): Keyed {
+  let memo = keyMemos.get(labelNames)
+  if (memo === undefined) keyMemos.set(labelNames, memo = new WeakMap())
+  let k = memo.get(entry)
+  if (k === undefined) {
+    const labels = groupLabels(entry.labels, labelNames)
+    const template = templateOf(entry.line)
+    memo.set(entry, k = { key: JSON.stringify(labels) + '\u0000' + template, labels, template })
+  }
+  return k
+}
+
 /** Groups classified entries by labels + template, with bounded memory (MAX_GROUPS, SAMPLES_PER_GROUP). */
 export function createGrouper (startNs: bigint, endNs: bigint, labelNames: readonly string[] = GROUP_LABELS) {
   const groups = new Map<string, Acc>()
@@ -55,9 +75,7 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
 
   return {
     add (entry: LogEntry, severity: Severity) {
-      const labels = groupLabels(entry.labels, labelNames)
-      const template = templateOf(entry.line)
-      const key = JSON.stringify(labels) + '\u0000' + template
+      const { key, labels, template } = keyedEntry(entry, labelNames)
       let g = groups.get(key)
       if (g === undefined) {
         if (groups.size >= MAX_GROUPS) { ungrouped++; return }

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { findPgBin } from '../database/helpers/pgbin.js'
 
 export function freePort (): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,8 +50,8 @@ export async function startPrivateRedis () {
   }
 }
 
-const PG_BIN = '/usr/lib/postgresql/15/bin'
-const asPostgres = (cmd: string, args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', path.join(PG_BIN, cmd), ...args], { stdio: 'pipe' })
+// The installed server's binaries, whatever its version (a missing initdb fails the test that needs it).
+const asPostgres = (cmd: string, args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', path.join(findPgBin() ?? '/usr/lib/postgresql/15/bin', cmd), ...args], { stdio: 'pipe' })
 
 /** A private PostgreSQL cluster (initdb into a temp dir, as user postgres) that the test may stop and start. */
 export async function startPrivatePostgres () {

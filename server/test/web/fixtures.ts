@@ -12,7 +12,7 @@ export function databaseMissing () {
       { schema: 'public', name: 'players', watched: true, rows: 0, rowsExact: true, estimatedRows: 0, changeSinceLastProbe: -22, inserts: null, updates: null, deletes: null, totalBytes: 16384, lastVacuum: null, lastAnalyze: null, measuredAt: now() },
     ],
     guards: [{ table: 'players', status: 'collapsed', message: 'row count fell by 100 %', before: 22, after: 0, at: now() }],
-    backup: { source: 'dir', lastGoodAt: new Date(Date.now() - 9 * 3600_000).toISOString(), ageSeconds: 9 * 3600, maxAgeHours: 6, stale: true, message: 'newest verified dump is 9 h old' },
+    backup: { source: 'dir', lastGoodAt: new Date(Date.now() - 9 * 3600_000).toISOString(), ageSeconds: 9 * 3600, maxAgeHours: 6, stale: true, verified: true, message: 'newest verified dump is 9 h old' },
     unavailable: [],
   }
 }

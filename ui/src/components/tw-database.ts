@@ -14,6 +14,7 @@ const IDENTITY_TITLE: Record<string, string> = {
   wrong_database: 'Connected to the WRONG database',
   tables_missing: 'Tables are missing',
   unknown: 'The database identity is unknown',
+  unverified: 'Not sure this is the TovPlay database',
 }
 
 /** The probes this view depends on that the database cannot answer (connection ones have their own view). */
@@ -149,7 +150,7 @@ export class TwDatabase extends LitElement {
         <dl>
           <dt>Age</dt><dd class=${b.stale ? 'neg' : ''}>${b.ageSeconds === null ? 'no good backup found' : `${formatDuration(b.ageSeconds)}${b.stale ? ' — too old' : ''}`}</dd>
           <dt>Limit</dt><dd>${b.maxAgeHours} h</dd>
-          <dt>Finished</dt><dd>${formatTime(b.lastGoodAt)}</dd>
+          <dt>Finished</dt><dd>${formatTime(b.lastGoodAt)}${!b.verified && b.lastGoodAt !== null ? html` <span class="muted">(unverified dump file)</span>` : ''}</dd>
         </dl>
         <p class="muted">${b.message}</p></section>
     </div>

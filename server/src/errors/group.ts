@@ -47,7 +47,7 @@ interface Acc {
 
 const nsToIso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString()
 
-interface Keyed { key: string, labels: Record<string, string>, template: string }
+interface Keyed { key: string, labels: Record<string, string>, template: string, ms: number }
 
 /**
  * Each entry's group key, per set of group labels: cached chunks hand the same entry objects to
@@ -62,7 +62,7 @@ function keyedEntry (entry: LogEntry, labelNames: readonly string[]): Keyed {
   if (k === undefined) {
     const labels = groupLabels(entry.labels, labelNames)
     const template = templateOf(entry.line)
-    memo.set(entry, k = { key: JSON.stringify(labels) + '\u0000' + template, labels, template })
+    memo.set(entry, k = { key: JSON.stringify(labels) + '\u0000' + template, labels, template, ms: Number(entry.tsNs / 1_000_000n) })
   }
   return k
 }
@@ -70,12 +70,14 @@ function keyedEntry (entry: LogEntry, labelNames: readonly string[]): Keyed {
 /** Groups classified entries by labels + template, with bounded memory (MAX_GROUPS, SAMPLES_PER_GROUP). */
 export function createGrouper (startNs: bigint, endNs: bigint, labelNames: readonly string[] = GROUP_LABELS) {
   const groups = new Map<string, Acc>()
-  const span = endNs - startNs > 0n ? endNs - startNs : 1n
+  // Sparkline buckets in milliseconds: plain number arithmetic on the hot path.
+  const startMs = Number(startNs / 1_000_000n)
+  const spanMs = Math.max(1, Number((endNs - startNs) / 1_000_000n))
   let ungrouped = 0
 
   return {
     add (entry: LogEntry, severity: Severity) {
-      const { key, labels, template } = keyedEntry(entry, labelNames)
+      const { key, labels, template, ms } = keyedEntry(entry, labelNames)
       let g = groups.get(key)
       if (g === undefined) {
         if (groups.size >= MAX_GROUPS) { ungrouped++; return }
@@ -86,8 +88,7 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
       g.rank = Math.min(g.rank, RANK[severity])
       if (entry.tsNs < g.first) g.first = entry.tsNs
       if (entry.tsNs > g.last) g.last = entry.tsNs
-      const bucket = Number(((entry.tsNs - startNs) * BigInt(SPARKLINE_BUCKETS)) / span)
-      const idx = Math.min(SPARKLINE_BUCKETS - 1, Math.max(0, bucket))
+      const idx = Math.min(SPARKLINE_BUCKETS - 1, Math.max(0, Math.floor(((ms - startMs) * SPARKLINE_BUCKETS) / spanMs)))
       g.sparkline[idx] = (g.sparkline[idx] as number) + 1
       keepNewest(g.samples, entry)
     },
@@ -117,14 +118,15 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
 
 type RawSample = Acc['samples'][number]
 
+// Clipped on the way in, so a group never holds a huge line.
+const sampleOf = (entry: LogEntry): RawSample => ({ tsNs: entry.tsNs, line: entry.line.slice(0, MAX_SAMPLE_LENGTH + 1), labels: entry.labels })
+
 function keepNewest (samples: RawSample[], entry: LogEntry) {
-  // Clipped on the way in, so a group never holds a huge line.
-  const sample = () => ({ tsNs: entry.tsNs, line: entry.line.slice(0, MAX_SAMPLE_LENGTH + 1), labels: entry.labels })
   if (samples.length < SAMPLES_PER_GROUP) {
-    samples.push(sample())
+    samples.push(sampleOf(entry))
     return
   }
   let oldest = 0
   for (let i = 1; i < samples.length; i++) if ((samples[i] as RawSample).tsNs < (samples[oldest] as RawSample).tsNs) oldest = i
-  if (entry.tsNs > (samples[oldest] as RawSample).tsNs) samples[oldest] = sample()
+  if (entry.tsNs > (samples[oldest] as RawSample).tsNs) samples[oldest] = sampleOf(entry)
 }

@@ -310,6 +310,7 @@ checks.push(
   { name: `feed range=${RANGE}: no 429 reaches the user (${feeds.length} runs: cold, warm, and warm on closed chunks)`, ok: feedSaw429 === 0 },
   { name: `feed range=${RANGE}: every matching line grouped and every count exact in every run (${feeds.filter(accounted).length} of ${feeds.length})`, ok: feeds.every(accounted) },
   { name: `feed range=${RANGE}: a warm repeat asks Loki only about the open chunk (${fmt(feedWarms.reduce((a, f) => a + f.closedRequests, 0))} requests for closed ones)`, ok: feedWarms.every((f) => f.closedRequests === 0) && feedLocal.every((f) => f.requests === 0) },
+  { name: `feed range=${RANGE}: warm repeat on closed chunks, median ≤ 50 ms (${median(feedLocal.map((f) => f.ms)).toFixed(1)} ms)`, ok: median(feedLocal.map((f) => f.ms)) <= 50 },
   { name: 'the double received only LogQL that Loki accepts', ok: doubleClosed === true }
 )
 const row = (label: string, a: string, b: string) => console.log(`  ${label.padEnd(34)}${a.padEnd(24)}${b}`)

@@ -55,9 +55,13 @@ interface Keyed { key: string, labels: Record<string, string>, template: string,
  */
 const keyMemos = new WeakMap<readonly string[], WeakMap<LogEntry, Keyed>>()
 
-function keyedEntry (entry: LogEntry, labelNames: readonly string[]): Keyed {
+function keyMemoFor (labelNames: readonly string[]): WeakMap<LogEntry, Keyed> {
   let memo = keyMemos.get(labelNames)
   if (memo === undefined) keyMemos.set(labelNames, memo = new WeakMap())
+  return memo
+}
+
+function keyedEntry (entry: LogEntry, labelNames: readonly string[], memo: WeakMap<LogEntry, Keyed>): Keyed {
   let k = memo.get(entry)
   if (k === undefined) {
     const labels = groupLabels(entry.labels, labelNames)
@@ -69,6 +73,7 @@ function keyedEntry (entry: LogEntry, labelNames: readonly string[]): Keyed {
 
 /** Groups classified entries by labels + template, with bounded memory (MAX_GROUPS, SAMPLES_PER_GROUP). */
 export function createGrouper (startNs: bigint, endNs: bigint, labelNames: readonly string[] = GROUP_LABELS) {
+  const memo = keyMemoFor(labelNames)
   const groups = new Map<string, Acc>()
   // Sparkline buckets in milliseconds: plain number arithmetic on the hot path.
   const startMs = Number(startNs / 1_000_000n)
@@ -77,7 +82,7 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
 
   return {
     add (entry: LogEntry, severity: Severity) {
-      const { key, labels, template, ms } = keyedEntry(entry, labelNames)
+      const { key, labels, template, ms } = keyedEntry(entry, labelNames, memo)
       let g = groups.get(key)
       if (g === undefined) {
         if (groups.size >= MAX_GROUPS) { ungrouped++; return }

@@ -30,6 +30,7 @@ export async function migrate (pool: pg.Pool, log: { info: (msg: string) => void
   if (pending.length === 0) return []
   log.info(`applying ${pending.length} scheduling migration(s)`)
   const client = await pool.connect()
+  let failed = false
   try {
     const applied = await runner({
       dbClient: client,
@@ -46,12 +47,15 @@ export async function migrate (pool: pg.Pool, log: { info: (msg: string) => void
     })
     return applied.map((m) => m.name)
   } catch (err) {
+    failed = true
     if (pgErrorCode(err) !== undefined || /must be owner|permission denied/.test((err as Error).message)) {
       throw new Error(`${pending.length} migration(s) pending (${pending.join(', ')}) and they failed: ${(err as Error).message.split('\n')[0]}. ` +
         'If TovWatch runs as the restricted application role, apply them once with the owner\'s DATABASE_URL.')
     }
     throw err
   } finally {
-    client.release()
+    // A failed migration leaves node-pg-migrate's session inside the aborted transaction (its unlock
+    // runs there too): close that connection instead of handing it back to the pool.
+    client.release(failed)
   }
 }

@@ -2,7 +2,7 @@ import path from 'node:path'
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
-import { createPool, startEmbeddedPostgres } from './infra/postgres.js'
+import { createPool, SCHEDULING_APPLICATION_NAME, startEmbeddedPostgres } from './infra/postgres.js'
 import { createMemoryBus, createMemoryCache, createRedisBus, createRedisCache, type Bus, type Cache } from './infra/redis.js'
 import type { Metrics } from './metrics/registry.js'
 import { createFileSource } from './logs/files/source.js'
@@ -53,7 +53,7 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
     logger.info('DATABASE_URL is unset: using the embedded PGlite database in the data directory')
   }
   const statementTimeoutMs = 10_000
-  const appPool = createPool(appUrl, { max: kind === 'embedded' ? 4 : 10, applicationName: 'tovplay-scheduling', statementTimeoutMs }, onInfraError('postgres'))
+  const appPool = createPool(appUrl, { max: kind === 'embedded' ? 4 : 10, applicationName: SCHEDULING_APPLICATION_NAME, statementTimeoutMs }, onInfraError('postgres'))
   const monitorPool = createPool(monitorUrl ?? appUrl, { max: 2, applicationName: 'tovwatch', statementTimeoutMs: 5000, idleTimeoutMs: 60_000 }, onInfraError('postgres-monitor'))
   const storePool = createPool(storeUrl ?? appUrl, { max: kind === 'embedded' ? 2 : 5, applicationName: 'tovwatch-store', statementTimeoutMs }, onInfraError('postgres-store'))
   closers.push(() => appPool.end(), () => monitorPool.end(), () => storePool.end())

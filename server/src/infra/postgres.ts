@@ -63,6 +63,9 @@ export async function startEmbeddedPostgres (dataDir: string | undefined): Promi
 }
 
 /** Postgres error codes TovWatch tells apart. */
+/** application_name of the scheduling core's pool: TovWatch's own, like every 'tovwatch%' one. */
+export const SCHEDULING_APPLICATION_NAME = 'tovplay-scheduling'
+
 export const PG_CODES = {
   invalidCatalogName: '3D000',
   invalidPassword: '28P01',

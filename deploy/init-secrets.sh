@@ -24,6 +24,17 @@ for n in "${names[@]}"; do
   fi
 done
 
+# Where Alertmanager sends TovWatchDown itself (TovWatch cannot, being down): a Slack-compatible
+# incoming webhook, e.g. a Discord channel webhook URL with /slack appended. Not generated.
+down="$dir/tovwatch_down_webhook_url"
+if [ ! -s "$down" ]; then
+  printf '%s' "${TOVWATCH_DOWN_WEBHOOK_URL:-}" >"$down"
+  chmod 644 "$down"
+fi
+if [ ! -s "$down" ]; then
+  echo "warning: $down is empty: nobody hears of TovWatchDown. Put a Slack-compatible webhook URL in it (Discord: the webhook URL + /slack), or run again with TOVWATCH_DOWN_WEBHOOK_URL set" >&2
+fi
+
 if [ -e .env ]; then
   echo ".env exists: left as it is (compare it with .env.example)"
 else

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,7 +23,15 @@ describe.skipIf(!(await have('prometheus', 'alertmanager')))('alerts from Promet
   let prom: Proc
   let am: Proc
   let dir: string
+  let amUrl: string
   const token = crypto.randomBytes(16).toString('hex')
+  // The chat webhook TovWatchDown goes to straight from Alertmanager (Slack-compatible).
+  const chat: Json[] = []
+  const chatServer = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', (c: Buffer) => { body += c.toString() })
+    req.on('end', () => { chat.push({ path: req.url, body: JSON.parse(body) as Json }); res.writeHead(200).end('ok') })
+  })
 
   const firing = async () => {
     const res = await t.app.inject({ method: 'GET', url: '/logs/api/alerts?state=firing', headers: auth() })
@@ -46,6 +55,11 @@ describe.skipIf(!(await have('prometheus', 'alertmanager')))('alerts from Promet
     // the group it mutes is flushed, and on a loaded machine that takes more than a second
     // (the shipped 10s for critical alerts keeps that margin in production).
     for (const r of [amConfig.route, ...amConfig.route.routes]) Object.assign(r, { group_wait: '5s', group_interval: '2s' })
+    await new Promise<void>((resolve) => chatServer.listen(0, '127.0.0.1', resolve))
+    fs.writeFileSync(path.join(dir, 'down-url'), `http://127.0.0.1:${(chatServer.address() as { port: number }).port}/hook/slack`)
+    const down = (amConfig.receivers as Json[]).find((r) => r.name === 'tovwatch-down')!
+    expect(down.slack_configs[0].api_url_file).toBe('/run/secrets/tovwatch_down_webhook_url')
+    down.slack_configs[0].api_url_file = path.join(dir, 'down-url')
     fs.writeFileSync(path.join(dir, 'alertmanager.yml'), stringify(amConfig))
 
     // DatabaseMissing and RowCollapse at once: the inhibit rule must keep RowCollapse back.
@@ -61,6 +75,7 @@ describe.skipIf(!(await have('prometheus', 'alertmanager')))('alerts from Promet
       '--cluster.listen-address=',
     ])
     await waitFor('Alertmanager ready', async () => (await fetch(`http://127.0.0.1:${amPort}/-/ready`)).ok || undefined, 20_000, am.output)
+    amUrl = `http://127.0.0.1:${amPort}`
 
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), stringify({
       global: { evaluation_interval: '1s', scrape_interval: '15s' },
@@ -91,6 +106,7 @@ describe.skipIf(!(await have('prometheus', 'alertmanager')))('alerts from Promet
     await prom?.stop()
     await am?.stop()
     await t?.close()
+    chatServer.close()
     if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true })
   })
 
@@ -108,5 +124,20 @@ describe.skipIf(!(await have('prometheus', 'alertmanager')))('alerts from Promet
     // Give Alertmanager its group wait and several group intervals to send it, were it not inhibited.
     await new Promise((resolve) => setTimeout(resolve, 9000))
     expect((await firing()).map((x) => x.alertname)).not.toContain('TovPlayRowCollapse')
+  })
+
+  it('sends TovWatchDown to the chat webhook itself (TovWatch cannot), and still on to TovWatch', { timeout: 40_000 }, async () => {
+    // Another instance label, so that its inhibit rule mutes nothing the tests above rely on.
+    const labels = { alertname: 'TovWatchDown', severity: 'critical', instance: 'tovwatch-b:3000', job: 'tovwatch' }
+    const res = await fetch(`${amUrl}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels, annotations: { summary: 'TovWatch is not answering its /metrics', description: 'pipeline test' }, startsAt: new Date().toISOString() }]),
+    })
+    expect(res.ok).toBe(true)
+    const msg = await waitFor('TovWatchDown in the chat webhook', async () => chat.find((c) => JSON.stringify(c.body).includes('TovWatch is DOWN')), 30_000, am.output)
+    expect(msg.path).toBe('/hook/slack')
+    expect(JSON.stringify(msg.body)).toContain('TovWatch is not answering its /metrics')
+    await waitFor('TovWatchDown in TovWatch too', async () => (await firing()).some((x) => x.alertname === 'TovWatchDown') || undefined, 20_000, am.output)
   })
 })

@@ -159,6 +159,16 @@ describe('the configs fit together', () => {
     expect(services.alertmanager!.secrets).toContain('alert_webhook_token')
   })
 
+  it('sends TovWatchDown to chat straight from Alertmanager, and still on to TovWatch', () => {
+    const down = (am.route.routes as Json[]).find((r) => JSON.stringify(r.matchers) === JSON.stringify(['alertname="TovWatchDown"']))
+    expect(down).toMatchObject({ receiver: 'tovwatch-down', continue: true })
+    expect((am.route.routes as Json[]).indexOf(down!)).toBe(0)
+    const receiver = (am.receivers as Json[]).find((r) => r.name === 'tovwatch-down')!
+    expect(receiver.slack_configs[0]).toMatchObject({ api_url_file: '/run/secrets/tovwatch_down_webhook_url', send_resolved: true })
+    expect(services.alertmanager!.secrets).toContain('tovwatch_down_webhook_url')
+    expect((compose.secrets as Json).tovwatch_down_webhook_url.file).toBe('./deploy/secrets/tovwatch_down_webhook_url')
+  })
+
   it.runIf(fs.existsSync(path.join(ROOT, 'rules/alerts.yml')))('Alertmanager routes and inhibits only alert names that rules/alerts.yml defines', () => {
     const rules = yaml('rules/alerts.yml') as { groups: Array<{ rules: Array<{ alert?: string }> }> }
     const names = rules.groups.flatMap((g) => g.rules.map((r) => r.alert)).filter((n): n is string => n !== undefined)

@@ -27,10 +27,24 @@ describe('deploy/init-secrets.sh', () => {
   it('writes every secret file compose mounts, non-empty, in a private directory', () => {
     const compose = fs.readFileSync(path.join(ROOT, 'docker-compose.monitoring.yml'), 'utf8')
     const mounted = [...compose.matchAll(/file: \.\/deploy\/secrets\/([a-z_]+)/g)].map((m) => m[1] as string)
-    expect(mounted.length).toBe(8)
-    for (const name of mounted) expect(secret(name), name).toMatch(/^[0-9a-f]{48}$/)
+    expect(mounted.length).toBe(9)
+    const generated = mounted.filter((n) => n !== 'tovwatch_down_webhook_url')
+    expect(generated).toHaveLength(8)
+    for (const name of generated) expect(secret(name), name).toMatch(/^[0-9a-f]{48}$/)
     expect(fs.statSync(path.join(dir, 'deploy/secrets')).mode & 0o777).toBe(0o700)
     expect(fs.statSync(path.join(dir, '.env')).mode & 0o777).toBe(0o600)
+  })
+
+  it('leaves the TovWatchDown chat webhook empty unless given, and says nobody will hear of TovWatch being down', () => {
+    expect(secret('tovwatch_down_webhook_url')).toBe('')
+    const stderr = execFileSync('bash', ['-c', `bash ${JSON.stringify(path.join(dir, 'deploy/init-secrets.sh'))} 2>&1 >/dev/null`], { encoding: 'utf8', env: { ...process.env, TOVWATCH_DOWN_WEBHOOK_URL: '' } })
+    expect(stderr).toMatch(/tovwatch_down_webhook_url is empty: nobody hears of TovWatchDown/)
+    const url = 'https://discord.com/api/webhooks/1/abc/slack'
+    execFileSync('bash', [path.join(dir, 'deploy/init-secrets.sh')], { encoding: 'utf8', stdio: 'pipe', env: { ...process.env, TOVWATCH_DOWN_WEBHOOK_URL: url } })
+    expect(secret('tovwatch_down_webhook_url')).toBe(url)
+    // A second run keeps it, whatever the environment says.
+    execFileSync('bash', [path.join(dir, 'deploy/init-secrets.sh')], { encoding: 'utf8', stdio: 'pipe', env: { ...process.env, TOVWATCH_DOWN_WEBHOOK_URL: 'https://other.example/hook' } })
+    expect(secret('tovwatch_down_webhook_url')).toBe(url)
   })
 
   it('writes a .env with no placeholder left, that TovWatch accepts', () => {

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest'
+import type { Alert } from '../../src/types.js'
+import { alert } from '../fixtures.js'
+import type { Harness } from './page.js'
+
+export function twAlerts (h: Harness): void {
+  describe('tw-alerts', () => {
+    const texts = async (path: string) => (await h.read(path)).map((f) => f.text)
+    const resolved = (id: string, endsAt: string, patch: Partial<Alert> = {}) => alert(id, { status: 'resolved', endsAt, updatedAt: endsAt, ...patch })
+
+    it('firing alerts come before resolved ones: worst severity first, then the newest', async () => {
+      // Given in an order that is wrong on purpose.
+      await h.call('alerts', [
+        resolved('r1', '2026-11-22T11:00:00Z', { severity: 'critical' }),
+        alert('f-low', { severity: 'low' }),
+        resolved('r2', '2026-11-22T12:00:00Z'),
+        alert('f-crit-old', { severity: 'critical', startsAt: '2026-11-22T08:00:00Z' }),
+        alert('f-crit-new', { severity: 'critical', startsAt: '2026-11-22T09:00:00Z' }),
+      ])
+      await h.mount('tw-alerts', {}, { view: 'alerts' })
+      const items = await h.read('tw-alerts >>> li.alert')
+      expect(items.map((i) => i.attrs.class?.split(' ')[1])).toEqual(['firing', 'firing', 'firing', 'resolved', 'resolved'])
+      expect(await texts('tw-alerts >>> li.alert .name')).toEqual(['Alertf-crit-new', 'Alertf-crit-old', 'Alertf-low', 'Alertr2', 'Alertr1'])
+      expect(await texts('tw-alerts >>> ol[aria-labelledby=firing-h] .name')).toEqual(['Alertf-crit-new', 'Alertf-crit-old', 'Alertf-low'])
+      expect(await texts('tw-alerts >>> ol[aria-labelledby=resolved-h] .name')).toEqual(['Alertr2', 'Alertr1'])
+      expect(await texts('tw-alerts >>> #firing-h')).toEqual(['Firing (3)'])
+    })
+
+    it('label values, names and summaries with markup render as text: no element is created, nothing runs', async () => {
+      const script = '<script>window.pwned = 1</script>'
+      const img = '<img src=x onerror="window.pwned=2">'
+      await h.call('alerts', [alert('x1', {
+        alertname: `Name${img}`,
+        labels: { alertname: 'ignored', instance: script, job: img },
+        annotations: { summary: `<b>bold</b> ${img}` },
+      })])
+      const before = h.served.length
+      await h.mount('tw-alerts', {}, { view: 'alerts' })
+      expect(await texts('tw-alerts >>> li.alert .labels')).toEqual([`instance=${script} job=${img}`])
+      expect(await texts('tw-alerts >>> li.alert .name')).toEqual([`Name${img}`])
+      expect(await texts('tw-alerts >>> li.alert .desc')).toEqual([`<b>bold</b> ${img}`])
+      expect(await h.read('tw-alerts >>> li.alert script, tw-alerts >>> li.alert img, tw-alerts >>> li.alert b')).toEqual([])
+      await h.settle()
+      expect(await h.call('pwned')).toBeUndefined()
+      // An <img src=x> would have asked the server for /x.
+      expect(h.served.slice(before)).toEqual([])
+    })
+
+    it('acknowledging posts the note to /api/alerts/<id>/ack and shows who acknowledged it', async () => {
+      const id = 'am:fp/1'
+      await h.call('alerts', [alert(id, { severity: 'critical' }), alert('other')])
+      const acked = alert(id, { severity: 'critical', acknowledged: { by: 'alice', at: new Date().toISOString(), note: 'on it: restarting db1' } })
+      await h.reply('POST /logs/api/alerts/am%3Afp%2F1/ack', { status: 200, body: acked })
+      await h.mount('tw-alerts', {}, { view: 'alerts' })
+      const first = h.page.locator('tw-alerts li.alert').first()
+      await first.getByRole('button', { name: 'Acknowledge Alertam:fp/1' }).click()
+      await h.settle()
+      const note = first.getByRole('textbox', { name: 'Acknowledgement note' })
+      // Opening the form puts the focus in the note.
+      expect(await note.evaluate((el) => el === (el.getRootNode() as unknown as { activeElement: unknown }).activeElement)).toBe(true)
+      await note.fill('  on it: restarting db1  ')
+      await note.press('Enter')
+      await h.settle()
+      const reqs = await h.requests()
+      expect(reqs.map((r) => ({ method: r.method, url: r.url, body: r.body }))).toEqual([
+        { method: 'POST', url: '/logs/api/alerts/am%3Afp%2F1/ack', body: { note: 'on it: restarting db1' } },
+      ])
+      expect(reqs[0]?.headers['x-tovwatch-csrf']).toBe('csrf-token-1')
+      expect(await texts('tw-alerts >>> li.alert:first-child .ack')).toEqual([expect.stringMatching(/^Acknowledged by alice at .+: “on it: restarting db1”$/)])
+      expect(await h.read('tw-alerts >>> li.alert:first-child form')).toEqual([])
+      // The other alert can still be acknowledged.
+      expect(await texts('tw-alerts >>> li.alert button')).toEqual(['Acknowledge Alertother'])
+    })
+
+    it('a refused acknowledgement keeps the form open and says why', async () => {
+      await h.call('alerts', [alert('a1')])
+      await h.reply('POST /logs/api/alerts/a1/ack', { status: 403, body: { statusCode: 403, error: 'Forbidden', message: 'missing or wrong CSRF token' } })
+      await h.mount('tw-alerts', {}, { view: 'alerts' })
+      await h.page.locator('tw-alerts li.alert button').first().click()
+      await h.page.locator('tw-alerts li.alert input[name=note]').fill('looking')
+      await h.page.locator('tw-alerts li.alert button[type=submit]').click()
+      await h.settle()
+      expect(await texts('tw-alerts >>> li.alert form [role=alert]')).toEqual(['missing or wrong CSRF token'])
+      expect(await h.read('tw-alerts >>> li.alert .ack')).toEqual([])
+    })
+  })
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { databaseAnswer, table } from './fixtures.js'
+import type { Harness } from './page.js'
+
+const DATABASE = 'GET /logs/api/database'
+
+export function twDatabase (h: Harness): void {
+  describe('tw-database', () => {
+    const texts = async (path: string) => (await h.read(path)).map((f) => f.text)
+    /** The table body as [name, rows, change, size, measured] per row. */
+    const rows = async () => {
+      const cells = await texts('tw-database >>> tbody tr td')
+      return Array.from({ length: cells.length / 5 }, (_, i) => cells.slice(i * 5, i * 5 + 5))
+    }
+    // A wrong database once showed "0 users": these counts must never reach the screen as numbers.
+    const tables = () => [
+      table('users', { watched: true, rows: 0, changeSinceLastProbe: -1200 }),
+      table('games', { rows: 4321, changeSinceLastProbe: 12 }),
+      table('events', { rows: null, rowsExact: false, estimatedRows: null, changeSinceLastProbe: null, totalBytes: null }),
+    ]
+
+    for (const [status, title] of [['wrong_database', 'Connected to the WRONG database'], ['unverified', 'Not sure this is the TovPlay database']] as const) {
+      it(`identity ${status}: a loud banner with its title, and no row count or change shown as a number`, async () => {
+        const answer = databaseAnswer({
+          identity: { ok: false, status, message: `identity check: ${status}`, expectedDatabase: 'TovPlay', currentDatabase: 'postgres', serverVersion: '15.8', missingTables: [] },
+          tables: tables(),
+        })
+        await h.reply(DATABASE, { status: 200, body: answer })
+        await h.mount('tw-database')
+        expect((await h.requests()).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /logs/api/database'])
+        const banners = await h.read('tw-database >>> .banner.danger.loud')
+        expect(banners).toHaveLength(1)
+        expect(banners[0]?.attrs.role).toBe('alert')
+        expect(await texts('tw-database >>> .banner.loud strong')).toEqual([title])
+        expect(banners[0]?.text).toContain(`identity check: ${status}`)
+        expect(banners[0]?.text).toContain('Expected TovPlay, connected to postgres.')
+        expect(banners[0]?.text).toContain('Row counts below are not trustworthy')
+        // Before any other card: the first thing read.
+        expect((await h.read('tw-database >>> .banner, .card'))[0]?.attrs.class).toContain('loud')
+        const body = await rows()
+        expect(body.map((r) => r[0])).toEqual(['userswatched', 'games', 'events'])
+        expect(body.map((r) => r[1])).toEqual(['unknown', 'unknown', 'unknown'])
+        expect(body.map((r) => r[2])).toEqual(['—', '—', '—'])
+        expect(body.flatMap((r) => [r[1], r[2]]).join(' ')).not.toMatch(/\d/)
+        expect(await texts('tw-database >>> #id-h + dl dd.neg')).toEqual([status])
+      })
+    }
+
+    it('identity ok: counts and changes shown, a row never measured reads "not yet" (not 0), and every number shows its age', async () => {
+      const answer = databaseAnswer({ tables: tables() })
+      await h.reply(DATABASE, { status: 200, body: answer })
+      await h.mount('tw-database')
+      expect(await h.read('tw-database >>> .banner')).toEqual([])
+      const body = await rows()
+      expect(body.map((r) => r.slice(0, 4))).toEqual([
+        ['userswatched', '0', '−1,200', '16 kB'],
+        ['games', '4,321', '+12', '16 kB'],
+        ['events', 'not yet', '—', '—'],
+      ])
+      // Each row's measurement time, as text and as a machine-readable datetime.
+      const ages = await h.read('tw-database >>> tbody tr tw-age >>> time')
+      expect(ages).toHaveLength(3)
+      for (const [i, t] of answer.tables.entries()) {
+        expect(ages[i]?.attrs.datetime).toBe(t.measuredAt)
+        expect(ages[i]?.text).toMatch(/^2\d s ago$/)
+      }
+      const [head] = await h.read('tw-database >>> #tables-h + tw-age >>> time')
+      expect(head?.attrs.datetime).toBe(answer.measuredAt)
+      expect(head?.text).toMatch(/^measured 1\d s ago$/)
+      expect(head?.attrs.class ?? '').not.toContain('stale')
+    })
+
+    it('a probe the server calls stale greys the table\'s age, and old row measurements are stale too', async () => {
+      const old = new Date(Date.now() - 10 * 60_000).toISOString()
+      await h.reply(DATABASE, { status: 200, body: databaseAnswer({ stale: true, measuredAt: old, tables: [table('users', { measuredAt: old })] }) })
+      await h.mount('tw-database')
+      expect((await h.read('tw-database >>> #tables-h + tw-age >>> time'))[0]?.attrs.class).toBe('stale')
+      const [row] = await h.read('tw-database >>> tbody tw-age >>> time')
+      expect(row?.text).toBe('10 min ago')
+      expect(row?.attrs.class).toBe('stale')
+    })
+  })
+}

@@ -14,8 +14,13 @@ export type Frame = Buffer
 export const encode = (msg: unknown): Frame => Buffer.from(JSON.stringify(msg))
 export const eventFrame = (e: AlertEvent): Frame => encode({ type: 'event', id: e.id, kind: e.kind, alert: e.alert, at: e.at })
 
+/** The TCP socket under a WebSocket (the upgraded request's socket): cork/uncork batch its writes. */
+export interface Corkable { cork: () => void, uncork: () => void }
+
 interface Client {
   socket: WebSocket
+  /** The upgraded request's TCP socket, when known: writes are corked per batch. */
+  tcp: Corkable | undefined
   /** Highest event id this client has been sent. */
   lastSent: number
   /** While the snapshot or replay is read, live events wait in `buffer`. */
@@ -129,10 +134,9 @@ export function createClients (o: ClientOptions) {
     cork (): () => void {
       const sockets: Array<{ uncork: () => void }> = []
       for (const c of clients) {
-        const raw = (c.socket as unknown as { _socket?: { cork?: () => void, uncork?: () => void } })._socket
-        if (c.syncing || raw?.cork === undefined || raw.uncork === undefined) continue
-        raw.cork()
-        sockets.push(raw as { uncork: () => void })
+        if (c.syncing || c.tcp === undefined) continue
+        c.tcp.cork()
+        sockets.push(c.tcp)
       }
       return () => { for (const s of sockets) s.uncork() }
     },
@@ -162,8 +166,8 @@ export function createClients (o: ClientOptions) {
     },
 
     /** Adds a connected socket: snapshot or replay first, then live events. */
-    async connect (socket: WebSocket, lastEventId: number | undefined) {
-      const c: Client = { socket, lastSent: 0, syncing: true, buffer: [], pending: 0, bufferedBytes: 0, strikes: 0, alive: true, closed: false }
+    async connect (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable) {
+      const c: Client = { socket, tcp, lastSent: 0, syncing: true, buffer: [], pending: 0, bufferedBytes: 0, strikes: 0, alive: true, closed: false }
       clients.add(c)
       o.metrics.wsClients.set(clients.size)
       socket.on('pong', () => { c.alive = true })

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { WebSocket } from 'ws'
 import type { Bus, Unsubscribe } from '../infra/redis.js'
-import { createClients, encode, eventFrame, PAGE } from './clients.js'
+import { createClients, encode, eventFrame, PAGE, type Corkable } from './clients.js'
 import type { AlertMetrics } from './metrics.js'
 import type { BusMessage } from './pipeline.js'
 import type { AlertStore } from './store.js'
@@ -128,7 +128,7 @@ export function createHub (o: HubOptions) {
         setInterval(() => clients.sweep(), o.sweepMs ?? 1000))
       for (const t of timers) t.unref()
     },
-    connect: (socket: WebSocket, lastEventId: number | undefined) => clients.connect(socket, lastEventId),
+    connect: (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable) => clients.connect(socket, lastEventId, tcp),
     clientCount: () => clients.size(),
     lastEventId: () => last,
     /** For tests and health: resolves when everything received so far is delivered. */

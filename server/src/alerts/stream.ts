@@ -32,6 +32,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ config: Config, metrics: 
       return
     }
     const raw = request.query.lastEventId
-    h.connect(socket, raw === undefined ? undefined : Number(raw))
+    // The upgraded request's socket is the one ws writes to: corked per batch of events.
+    h.connect(socket, raw === undefined ? undefined : Number(raw), request.raw.socket)
   })
 }

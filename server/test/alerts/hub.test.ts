@@ -89,6 +89,24 @@ describe('alert hub', () => {
     expect(await registry.getSingleMetricAsString('tovwatch_ws_disconnects_total')).toMatch(/reason="dead"} 1/)
   })
 
+  it('corks each live client\'s TCP socket while a batch is framed, and uncorks it after', async () => {
+    const committed = [ev(1)]
+    const { bus, hub } = makeHub(committed)
+    await hub.start('c')
+    const s = new FakeSocket()
+    const tcp = { corked: 0, log: [] as string[], cork () { this.corked++; this.log.push('cork') }, uncork () { this.corked--; this.log.push('uncork') } }
+    const origSend = s.send.bind(s)
+    s.send = (data: Buffer, opts: unknown, cb: () => void) => { tcp.log.push(tcp.corked > 0 ? 'send corked' : 'send'); origSend(data, opts, cb) }
+    await hub.connect(s as never, undefined, tcp)
+    committed.push(ev(2), ev(3))
+    await bus.publish('c', JSON.stringify({ events: [ev(2), ev(3)] }))
+    await hub.idle()
+    expect(s.sent.filter((m) => m.type === 'event').map((m) => Number(m.id))).toEqual([2, 3])
+    expect(tcp.corked).toBe(0)
+    const batch = tcp.log.slice(tcp.log.indexOf('cork'))
+    expect(batch).toEqual(['cork', 'send corked', 'send corked', 'uncork'])
+  })
+
   it('ignores a bus message that is not JSON', async () => {
     const { bus, hub } = makeHub([ev(1)])
     await hub.start('c')

@@ -68,7 +68,7 @@ function context (): AppContext {
   }
 }
 
-/** `a >>> b`: b inside the shadow root of each a (or inside a itself when it has none). */
+/** `a >>> b`: b inside the shadow root of each a (or inside a itself when it has none). A selector list (`b, c`) applies within one segment only. */
 function all (path: string): Element[] {
   let scopes: ParentNode[] = [root]
   let found: Element[] = []

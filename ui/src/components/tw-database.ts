@@ -131,7 +131,7 @@ export class TwDatabase extends LitElement {
             <td class="name">${t.schema === 'public' ? '' : `${t.schema}.`}${t.name}${t.watched ? html`<span class="watched">watched</span>` : ''}</td>
             <td class="num">${this.rowsCell(t, ok)}</td>
             <td class="num ${(t.changeSinceLastProbe ?? 0) < 0 ? 'neg' : ''}">${ok ? formatSigned(t.changeSinceLastProbe) : '—'}</td>
-            <td class="num">${formatBytes(t.totalBytes)}</td>
+            <td class="num">${ok ? formatBytes(t.totalBytes) : '—'}</td>
             <td><tw-age .at=${t.measuredAt} label="" .staleAfter=${d.probeIntervalS * 3}></tw-age></td>
           </tr>`)}</tbody></table></div>`}
     </section>`

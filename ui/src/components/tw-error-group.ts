@@ -53,7 +53,7 @@ export class TwErrorGroup extends LitElement {
       <div class="row">
         <span><span class="sev ${g.severity}">${g.severity}</span></span>
         <div class="toggle-cell"><button class="toggle" aria-expanded=${this.expanded ? 'true' : 'false'} aria-controls=${id} @click=${this.toggle}>${g.template}<span class="labels">${labels}</span></button></div>
-        <span class="num count" title="occurrences in range">${formatCount(g.count)}<span class="sr-only"> occurrences</span></span>
+        <span class="num count" title="occurrences in range">${formatCount(g.count)}<span class="sr-only"> ${g.count === 1 ? 'occurrence' : 'occurrences'}</span></span>
         <svg viewBox="0 0 96 24" preserveAspectRatio="none" aria-hidden="true" focusable="false"><polyline points=${sparklinePoints(g.sparkline, 96, 24, 1.5)} fill="none" stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"></polyline></svg>
         <span class="seen">first ${formatTime(g.firstSeen)}<br>last ${formatTime(g.lastSeen)}</span>
       </div>

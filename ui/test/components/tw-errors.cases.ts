@@ -21,7 +21,7 @@ export function twErrors (h: Harness): void {
       expect(await params()).toEqual([{ range: '6h', minSeverity: 'medium' }])
       expect(await h.read('tw-errors >>> tw-error-group')).toHaveLength(3)
       expect(await texts('tw-errors >>> tw-error-group .sev')).toEqual(['critical', 'high', 'medium'])
-      expect(await texts('tw-errors >>> tw-error-group .count')).toEqual(['12,345 occurrences', '7 occurrences', '1 occurrences'])
+      expect(await texts('tw-errors >>> tw-error-group .count')).toEqual(['12,345 occurrences', '7 occurrences', '1 occurrence'])
       expect(await texts('tw-errors >>> tw-error-group button.toggle')).toEqual([
         'fpA: upstream request failed after <duration>service=scheduling',
         'fpB: upstream request failed after <duration>service=scheduling',

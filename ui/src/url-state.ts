@@ -17,10 +17,12 @@ export interface UiState {
   /** The expanded error group (fingerprint), so a link can point at one group. */
   group: string
   alertState: 'all' | 'firing' | 'resolved'
+  /** One alert (its id), selected in the Alerts view: where a chat notification links to. */
+  alert: string
 }
 
 export const DEFAULT_STATE: UiState = {
-  view: 'overview', range: '1h', start: '', end: '', minSeverity: 'high', q: '', group: '', alertState: 'all',
+  view: 'overview', range: '1h', start: '', end: '', minSeverity: 'high', q: '', group: '', alertState: 'all', alert: '',
 }
 
 const oneOf = <T extends string>(v: string | null, allowed: readonly T[], def: T): T =>
@@ -44,6 +46,7 @@ export function parseHash (hash: string): UiState {
     q: sp.get('q') ?? '',
     group: sp.get('group') ?? '',
     alertState: oneOf(sp.get('alerts'), ['all', 'firing', 'resolved'] as const, DEFAULT_STATE.alertState),
+    alert: path === 'alerts' ? (sp.get('alert') ?? '').slice(0, 300) : '',
   }
 }
 
@@ -58,6 +61,7 @@ export function formatHash (s: UiState): string {
     if (s.group !== '') sp.set('group', s.group)
   }
   if (s.view === 'alerts' && s.alertState !== 'all') sp.set('alerts', s.alertState)
+  if (s.view === 'alerts' && s.alert !== '') sp.set('alert', s.alert)
   const qs = sp.toString()
   return `#/${s.view}${qs === '' ? '' : '?' + qs}`
 }

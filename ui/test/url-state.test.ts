@@ -26,7 +26,15 @@ describe('url state', () => {
   it('leaves defaults and other views\' fields out of the link', () => {
     expect(formatHash({ ...DEFAULT_STATE, view: 'database', q: 'x' })).toBe('#/database')
     expect(formatHash({ ...DEFAULT_STATE, view: 'alerts', alertState: 'firing' })).toBe('#/alerts?alerts=firing')
+    expect(formatHash({ ...DEFAULT_STATE, view: 'errors', alert: 'am:x/1' })).toBe('#/errors')
     expect(formatHash({ ...DEFAULT_STATE, view: 'errors' })).toBe('#/errors')
     expect(errorsQuery({ ...DEFAULT_STATE, range: '7d' })).toEqual({ minSeverity: 'high', q: undefined, range: '7d' })
+  })
+
+  it('reads the one alert a chat notification links to, in the Alerts view only', () => {
+    const s = parseHash('#/alerts?alerts=firing&alert=am%3Afp%2F1')
+    expect(s).toMatchObject({ view: 'alerts', alertState: 'firing', alert: 'am:fp/1' })
+    expect(parseHash(formatHash(s))).toEqual(s)
+    expect(parseHash('#/errors?alert=am%3Afp%2F1').alert).toBe('')
   })
 })

@@ -26,6 +26,7 @@ export class TwAlerts extends LitElement {
     li.firing.high { border-left-color: var(--sev-high); }
     li.firing.medium { border-left-color: var(--sev-medium); }
     li.resolved { opacity: 0.85; border-left-color: var(--ok); }
+    li.selected { outline: 3px solid var(--focus, #1a73e8); outline-offset: 2px; opacity: 1; }
     .top { display: flex; flex-wrap: wrap; gap: 0.4rem 0.75rem; align-items: baseline; }
     .name { font-weight: 700; overflow-wrap: anywhere; }
     .status { font-size: 0.8rem; font-weight: 700; text-transform: uppercase; }
@@ -85,7 +86,8 @@ export class TwAlerts extends LitElement {
     const labels = Object.entries(a.labels).filter(([k]) => k !== 'alertname' && k !== 'severity').map(([k, v]) => `${k}=${v}`).join(' ')
     const text = a.annotations.summary ?? a.annotations.description ?? ''
     const canAck = !this.compact && !this.ctx.embed && a.status === 'firing' && a.acknowledged === null
-    return html`<li class="alert ${a.status} ${a.severity}">
+    const selected = !this.compact && this.ui.alert !== '' && a.id === this.ui.alert
+    return html`<li class="alert ${a.status} ${a.severity}${selected ? ' selected' : ''}" aria-current=${selected ? 'true' : 'false'} data-id=${a.id}>
       <div class="top">
         <span class="status">${a.status}</span>
         <span class="sev ${a.severity}">${a.severity}</span>
@@ -108,13 +110,26 @@ export class TwAlerts extends LitElement {
     </li>`
   }
 
+  private scrolledTo = ''
+
+  protected override updated (): void {
+    if (this.compact || this.ui.alert === '' || this.ui.alert === this.scrolledTo) return
+    const li = [...this.renderRoot.querySelectorAll<HTMLElement>('li.selected')][0]
+    if (li === undefined) return
+    this.scrolledTo = this.ui.alert
+    li.scrollIntoView({ block: 'center' })
+  }
+
   override render () {
     const store = this.ctx.alerts
     const filter = this.compact ? 'all' : this.ui.alertState
     const all = store.list.filter((a) => filter === 'all' || a.status === filter)
     const allFiring = all.filter((a) => a.status === 'firing')
-    const firing = allFiring.slice(0, this.shown)
-    const resolved = all.filter((a) => a.status === 'resolved').slice(0, this.shown)
+    // A linked alert (#/alerts?alert=<id>) is always on the page, however far down the list it is.
+    const linked = this.compact || this.ui.alert === '' ? -1 : all.findIndex((a) => a.id === this.ui.alert)
+    const shown = Math.max(this.shown, linked + 1)
+    const firing = allFiring.slice(0, shown)
+    const resolved = all.filter((a) => a.status === 'resolved').slice(0, shown)
     const moreFiring = allFiring.length - firing.length
     const more = all.length - allFiring.length - resolved.length
     return html`
@@ -133,6 +148,9 @@ export class TwAlerts extends LitElement {
         : ''}
       <div class=${this.ctx.streamState === 'open' ? '' : 'behind'}>
       ${!store.loaded ? html`<p class="empty" aria-busy="true">Waiting for the alert stream…</p>` : ''}
+      ${store.loaded && !this.compact && this.ui.alert !== '' && linked < 0
+        ? html`<p class="banner warn" role="status">The linked alert (${this.ui.alert}) is not in this list${filter === 'all' ? ': it may be older than the alerts kept here' : html`; try <a href="#/alerts?alert=${encodeURIComponent(this.ui.alert)}">all alerts</a>`}.</p>`
+        : ''}
       <h2 id="firing-h">Firing <span class="muted">(${store.loaded ? allFiring.length : '–'})</span></h2>
       ${firing.length === 0 && store.loaded ? html`<p class="empty">Nothing is firing.</p>` : ''}
       <ol aria-labelledby="firing-h">${repeat(firing, (a) => a.id, (a) => this.renderAlert(a))}</ol>

@@ -26,6 +26,24 @@ export function twAlerts (h: Harness): void {
       expect(await texts('tw-alerts >>> #firing-h')).toEqual(['Firing (3)'])
     })
 
+    it('a linked alert (#/alerts?alert=<id>) is selected and shown even beyond the first page; an unknown one says so', async () => {
+      const many = Array.from({ length: 130 }, (_, i) => resolved(`r${i}`, new Date(Date.UTC(2026, 10, 22, 12) - i * 60_000).toISOString()))
+      await h.call('alerts', [alert('f1'), ...many])
+      await h.mount('tw-alerts', {}, { view: 'alerts', alert: 'r125' })
+      const selected = await h.read('tw-alerts >>> li.alert.selected')
+      expect(selected).toHaveLength(1)
+      expect(selected[0]?.attrs['data-id']).toBe('r125')
+      expect(selected[0]?.attrs['aria-current']).toBe('true')
+      expect((await h.read('tw-alerts >>> li.alert[aria-current=true]'))).toHaveLength(1)
+      expect(await h.read('tw-alerts >>> .banner.warn[role=status]')).toEqual([])
+
+      await h.reset()
+      await h.call('alerts', [alert('f1')])
+      await h.mount('tw-alerts', {}, { view: 'alerts', alert: 'am:gone/7' })
+      expect(await h.read('tw-alerts >>> li.alert.selected')).toEqual([])
+      expect(await texts('tw-alerts >>> .banner.warn[role=status]')).toEqual([expect.stringContaining('The linked alert (am:gone/7) is not in this list')])
+    })
+
     it('label values, names and summaries with markup render as text: no element is created, nothing runs', async () => {
       const script = '<script>window.pwned = 1</script>'
       const img = '<img src=x onerror="window.pwned=2">'

@@ -16,7 +16,7 @@ const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' 
 
 /**
  * The Alerts view, filtered to the alert's state (`alerts=firing|resolved`, which the UI reads);
- * `alert=<id>` names the one alert, for a UI that selects it (the current one ignores it).
+ * `alert=<id>` names the one alert, which the Alerts view selects and scrolls to.
  */
 export function alertLink (l: LinkBase, a: Alert): string {
   return uiLink(l, 'alerts', { alerts: a.status, alert: a.id })

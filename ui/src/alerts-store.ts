@@ -55,9 +55,14 @@ export class AlertsStore {
     this.notify()
   }
 
+  /**
+   * The stream's snapshot: every firing alert. Resolved ones already here (history, or resolved
+   * while the page was open) stay; a firing one the snapshot lacks has resolved meanwhile, and
+   * goes until the history or an event brings it back as resolved.
+   */
   replace (alerts: Alert[]): void {
     this.syncedAt = new Date().toISOString()
-    this.byId.clear()
+    for (const [id, a] of this.byId) if (a.status === 'firing') this.byId.delete(id)
     for (const a of alerts) this.byId.set(a.id, a)
     this.loaded = true
     this.changed()
@@ -76,6 +81,18 @@ export class AlertsStore {
   upsert (alert: Alert): void {
     this.byId.set(alert.id, alert)
     this.changed()
+  }
+
+  /** Older alerts from GET /api/alerts: added where the stream has nothing newer. */
+  merge (alerts: Alert[]): void {
+    let any = false
+    for (const a of alerts) {
+      const have = this.byId.get(a.id)
+      if (have !== undefined && have.updatedAt >= a.updatedAt) continue
+      this.byId.set(a.id, a)
+      any = true
+    }
+    if (any) this.changed()
   }
 
   get list (): Alert[] {

@@ -79,6 +79,7 @@ export function createApi (opts: ApiOptions) {
     resetGuard: (table: string) => request<DatabaseResponse>('POST', '/database/guards/reset', { table }),
     /** Admin: lists (dryRun) or terminates the monitored database's connections idle for more than N minutes. */
     terminateIdle: (idleMinutes: number, dryRun: boolean) => request<TerminateResponse>('POST', '/connections/terminate-idle', { idleMinutes, dryRun }),
+    alert: (id: string, signal?: AbortSignal) => request<Alert>('GET', `/alerts/${encodeURIComponent(id)}`, undefined, signal),
     ack: (id: string, note: string) => request<Alert>('POST', `/alerts/${encodeURIComponent(id)}/ack`, { note }),
     health: (signal?: AbortSignal) => request<HealthResponse>('GET', '/health', undefined, signal),
     me: () => request<Me>('GET', '/me'),

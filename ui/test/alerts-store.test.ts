@@ -50,13 +50,26 @@ describe('alerts store', () => {
     expect(store.apply({ type: 'event', id: '6', kind: 'firing', alert: crit, at: '' })).toBe(true)
   })
 
-  it('replaces everything on a snapshot', () => {
+  it('replaces the firing alerts on a snapshot and keeps the resolved ones it already had', () => {
     const { store } = manualStore()
     store.apply({ type: 'event', id: '1', kind: 'firing', alert: alert('x'), at: '' })
-    store.replace([alert('y', { status: 'resolved' })])
-    expect(store.list.map((a) => a.id)).toEqual(['y'])
-    expect(store.firingCount).toBe(0)
+    store.apply({ type: 'event', id: '2', kind: 'resolved', alert: alert('old', { status: 'resolved', endsAt: '2026-11-22T11:00:00Z' }), at: '' })
+    store.replace([alert('y')])
+    expect(store.list.map((a) => a.id)).toEqual(['y', 'old'])
+    expect(store.firingCount).toBe(1)
     expect(store.loaded).toBe(true)
+  })
+
+  it('merges history without overwriting anything newer the stream brought', () => {
+    const { store } = manualStore()
+    store.replace([alert('a', { updatedAt: '2026-11-22T12:00:00Z' })])
+    store.merge([
+      alert('a', { status: 'resolved', updatedAt: '2026-11-22T09:00:00Z' }),
+      alert('h1', { status: 'resolved', endsAt: '2026-11-21T10:00:00Z', updatedAt: '2026-11-21T10:00:00Z' }),
+    ])
+    expect(store.list.map((a) => [a.id, a.status])).toEqual([['a', 'firing'], ['h1', 'resolved']])
+    store.merge([alert('a', { status: 'resolved', endsAt: '2026-11-22T13:00:00Z', updatedAt: '2026-11-22T13:00:00Z' })])
+    expect(store.list.find((a) => a.id === 'a')?.status).toBe('resolved')
   })
 
   it('knows when the stream last spoke: snapshot, event or heartbeat (touch), and tells listeners', () => {

@@ -34,7 +34,7 @@ function parseTime (value: string | undefined, field: string, bad: (m: string) =
 
 interface RouteOptions { config: Config, store: () => AlertStore | undefined, pipeline: () => Pipeline | undefined, notReady: () => string }
 
-/** GET {base}/api/alerts (history, filterable) and POST {base}/api/alerts/:id/ack. */
+/** GET {base}/api/alerts (history, filterable), GET {base}/api/alerts/:id and POST {base}/api/alerts/:id/ack. */
 export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { config, store, pipeline, notReady }) => {
   const base = config.basePath === '/' ? '' : config.basePath
   const need = <T>(v: T | undefined): T => {
@@ -72,6 +72,20 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       alerts,
       nextCursor: alerts.length === limit && lastRow !== undefined ? Buffer.from(`${lastRow.cursor_at}|${lastRow.id}`).toString('base64url') : null,
     }
+  })
+
+  app.get(`${base}/api/alerts/:id`, {
+    config: { auth: 'embed' },
+    schema: {
+      params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
+      querystring: Type.Object({ embed_token: Type.Optional(Type.String()) }),
+      response: { 200: AlertSchema },
+    },
+  }, async (request) => {
+    const s = need(store())
+    const row = await s.get(request.params.id).catch((err: unknown) => { throw unavailable(err) })
+    if (row === undefined) throw app.httpErrors.notFound(`No alert with id ${request.params.id}`)
+    return rowToAlert(row)
   })
 
   app.post(`${base}/api/alerts/:id/ack`, {

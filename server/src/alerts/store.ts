@@ -168,6 +168,11 @@ export function createAlertStore (pool: pg.Pool) {
     /** Newest change first, filtered; see list.ts. */
     list: (f: ListFilter) => listAlerts(pool, f),
 
+    /** One alert by id (a link from a chat notification names it), or undefined. */
+    async get (id: string): Promise<AlertRow | undefined> {
+      return (await pool.query<AlertRow>('SELECT * FROM tw_alerts WHERE id = $1', [id])).rows[0]
+    },
+
     async firingInternal (): Promise<AlertInput[]> {
       const r = await pool.query<AlertRow>("SELECT * FROM tw_alerts WHERE source = 'tovwatch' AND status = 'firing'")
       return r.rows.map((a) => ({

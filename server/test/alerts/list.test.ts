@@ -54,6 +54,18 @@ describe.skipIf(!(await have('postgres')))('GET /api/alerts and retention', () =
     expect(p3.nextCursor).toBeNull()
   })
 
+  it('answers one alert by id (what a chat link names), 404 for an unknown one, 400 for a malformed one', async () => {
+    const [first] = (await get(`label=run=${run}&limit=1`)).json().alerts
+    const one = await t.app.inject({ method: 'GET', url: `/logs/api/alerts/${first.id}`, headers: auth() })
+    expect(one.statusCode).toBe(200)
+    expect(one.json()).toEqual(first)
+    const missing = await t.app.inject({ method: 'GET', url: '/logs/api/alerts/999999999', headers: auth() })
+    expect(missing.statusCode).toBe(404)
+    expect(missing.json().message).toContain('No alert with id 999999999')
+    expect((await t.app.inject({ method: 'GET', url: '/logs/api/alerts/1%3B%20DROP', headers: auth() })).statusCode).toBe(400)
+    expect((await t.app.inject({ method: 'GET', url: `/logs/api/alerts/${first.id}` })).statusCode).toBe(401)
+  })
+
   it('refuses bad filters with 400 and a message', async () => {
     for (const [q, word] of [['state=burning', 'state'], ['severity=urgent', 'severity'], ['label=novalue', 'label'], ['since=yesterday', 'since'], ['limit=0', 'limit'], ['cursor=bogus', 'cursor']]) {
       const r = await get(q as string)

@@ -12,6 +12,8 @@ import './tw-age.js'
 import { StoreController } from '../store-controller.js'
 
 const PAGE = 100
+/** Resolved alerts read from the history when the view opens (newest first). */
+const HISTORY = 200
 
 /** The live alert list: firing first, then resolved; acknowledge with a note. */
 @customElement('tw-alerts')
@@ -52,6 +54,12 @@ export class TwAlerts extends LitElement {
   @state() private ackError = ''
   @state() private sound = soundEnabled()
   @state() private shown = PAGE
+  /** The resolved history (GET /api/alerts): the stream's snapshot holds firing alerts only. */
+  @state() private history: 'idle' | 'loading' | 'done' | 'failed' = 'idle'
+  @state() private historyError = ''
+  /** A linked alert (#/alerts?alert=<id>) the store lacked: fetched once; set when it does not exist. */
+  @state() private linkedMissing = ''
+  private linkedAsked = ''
   private readonly alertsChanged = new StoreController(this, () => this.ctx.alerts)
 
   private async ack (e: Event, a: Alert) {
@@ -112,8 +120,36 @@ export class TwAlerts extends LitElement {
 
   private scrolledTo = ''
 
+  private async loadHistory (): Promise<void> {
+    this.history = 'loading'
+    try {
+      const r = await this.ctx.api.alerts({ state: 'resolved', limit: HISTORY })
+      this.ctx.alerts.merge(r.alerts)
+      this.history = 'done'
+    } catch (err) {
+      this.historyError = (err as Error).message
+      this.history = 'failed'
+    }
+  }
+
+  private async loadLinked (id: string): Promise<void> {
+    try {
+      this.ctx.alerts.merge([await this.ctx.api.alert(id)])
+    } catch {
+      this.linkedMissing = id
+    }
+  }
+
   protected override updated (): void {
-    if (this.compact || this.ui.alert === '' || this.ui.alert === this.scrolledTo) return
+    if (this.compact) return
+    if (this.history === 'idle') this.loadHistory().catch(() => {})
+    const store = this.ctx.alerts
+    const id = this.ui.alert
+    if (id !== '' && id !== this.linkedAsked && this.history !== 'loading' && this.history !== 'idle' && store.loaded && !store.list.some((a) => a.id === id)) {
+      this.linkedAsked = id
+      this.loadLinked(id).catch(() => {})
+    }
+    if (id === '' || id === this.scrolledTo) return
     const li = [...this.renderRoot.querySelectorAll<HTMLElement>('li.selected')][0]
     if (li === undefined) return
     this.scrolledTo = this.ui.alert
@@ -148,8 +184,11 @@ export class TwAlerts extends LitElement {
         : ''}
       <div class=${this.ctx.streamState === 'open' ? '' : 'behind'}>
       ${!store.loaded ? html`<p class="empty" aria-busy="true">Waiting for the alert stream…</p>` : ''}
-      ${store.loaded && !this.compact && this.ui.alert !== '' && linked < 0
-        ? html`<p class="banner warn" role="status">The linked alert (${this.ui.alert}) is not in this list${filter === 'all' ? ': it may be older than the alerts kept here' : html`; try <a href="#/alerts?alert=${encodeURIComponent(this.ui.alert)}">all alerts</a>`}.</p>`
+      ${!this.compact && this.ui.alert !== '' && linked < 0 && this.linkedMissing === this.ui.alert
+        ? html`<p class="banner warn" role="status">The linked alert (${this.ui.alert}) does not exist any more: alerts are kept for ALERT_RETENTION_DAYS.</p>`
+        : ''}
+      ${!this.compact && this.ui.alert !== '' && linked < 0 && this.linkedMissing !== this.ui.alert && filter !== 'all' && store.list.some((a) => a.id === this.ui.alert)
+        ? html`<p class="banner warn" role="status">The linked alert is ${filter === 'firing' ? 'resolved' : 'firing'}: <a href="#/alerts?alert=${encodeURIComponent(this.ui.alert)}">show all alerts</a>.</p>`
         : ''}
       <h2 id="firing-h">Firing <span class="muted">(${store.loaded ? allFiring.length : '–'})</span></h2>
       ${firing.length === 0 && store.loaded ? html`<p class="empty">Nothing is firing.</p>` : ''}
@@ -159,7 +198,8 @@ export class TwAlerts extends LitElement {
 ? ''
 : html`
         <h2 id="resolved-h">Resolved</h2>
-        ${resolved.length === 0 && store.loaded ? html`<p class="empty">No resolved alerts.</p>` : ''}
+        ${this.history === 'failed' ? html`<p class="banner warn" role="status">Older resolved alerts could not be loaded: ${this.historyError}</p>` : ''}
+        ${resolved.length === 0 && store.loaded && this.history !== 'loading' ? html`<p class="empty">No resolved alerts.</p>` : ''}
         <ol aria-labelledby="resolved-h">${repeat(resolved, (a) => a.id, (a) => this.renderAlert(a))}</ol>
         ${more > 0 ? html`<button type="button" @click=${() => { this.shown += PAGE }}>Show ${Math.min(more, PAGE)} more</button>` : ''}`}
       </div>`

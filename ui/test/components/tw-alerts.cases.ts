@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import type { Alert } from '../../src/types.js'
 import { alert } from '../fixtures.js'
 import type { Harness } from './page.js'
@@ -7,6 +7,32 @@ export function twAlerts (h: Harness): void {
   describe('tw-alerts', () => {
     const texts = async (path: string) => (await h.read(path)).map((f) => f.text)
     const resolved = (id: string, endsAt: string, patch: Partial<Alert> = {}) => alert(id, { status: 'resolved', endsAt, updatedAt: endsAt, ...patch })
+    const HISTORY = 'GET /logs/api/alerts'
+    const history = (alerts: Alert[]) => ({ status: 200, body: { measuredAt: new Date().toISOString(), lastEventId: '0', alerts, nextCursor: null } })
+    // The view reads the resolved history once it opens (the stream's snapshot holds firing alerts only).
+    beforeEach(async () => { await h.reply(HISTORY, history([])) })
+
+    it('shows the resolved history from GET /api/alerts next to the live firing alerts, the stream winning where both know an alert', async () => {
+      await h.call('alerts', [alert('f1', { updatedAt: '2026-11-22T12:00:00Z' })])
+      await h.reply(HISTORY, history([
+        resolved('old1', '2026-11-21T10:00:00Z'),
+        resolved('f1', '2026-11-22T09:00:00Z'), // older than what the stream says: ignored
+      ]))
+      await h.mount('tw-alerts', {}, { view: 'alerts' })
+      await h.settle()
+      expect((await h.requests()).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /logs/api/alerts?state=resolved&limit=200'])
+      expect(await texts('tw-alerts >>> ol[aria-labelledby=firing-h] .name')).toEqual(['Alertf1'])
+      expect(await texts('tw-alerts >>> ol[aria-labelledby=resolved-h] .name')).toEqual(['Alertold1'])
+    })
+
+    it('says so when the history cannot be read, and still lists the live alerts', async () => {
+      await h.call('alerts', [alert('f1')])
+      await h.reply(HISTORY, { status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: 'The alert store is unavailable right now.' } })
+      await h.mount('tw-alerts', {}, { view: 'alerts' })
+      await h.settle()
+      expect(await texts('tw-alerts >>> .banner.warn[role=status]')).toEqual([expect.stringContaining('Older resolved alerts could not be loaded: The alert store is unavailable right now.')])
+      expect(await texts('tw-alerts >>> ol[aria-labelledby=firing-h] .name')).toEqual(['Alertf1'])
+    })
 
     it('firing alerts come before resolved ones: worst severity first, then the newest', async () => {
       // Given in an order that is wrong on purpose.
@@ -37,11 +63,24 @@ export function twAlerts (h: Harness): void {
       expect((await h.read('tw-alerts >>> li.alert[aria-current=true]'))).toHaveLength(1)
       expect(await h.read('tw-alerts >>> .banner.warn[role=status]')).toEqual([])
 
+      // Not in the store nor the history: asked for by id. A resolved one found there is selected...
       await h.reset()
+      await h.reply(HISTORY, history([]))
       await h.call('alerts', [alert('f1')])
-      await h.mount('tw-alerts', {}, { view: 'alerts', alert: 'am:gone/7' })
+      await h.reply('GET /logs/api/alerts/41', { status: 200, body: resolved('41', '2026-11-01T10:00:00Z') })
+      await h.mount('tw-alerts', {}, { view: 'alerts', alert: '41' })
+      await h.settle()
+      expect((await h.read('tw-alerts >>> li.alert.selected'))[0]?.attrs['data-id']).toBe('41')
+
+      // ...and one that no longer exists says so.
+      await h.reset()
+      await h.reply(HISTORY, history([]))
+      await h.call('alerts', [alert('f1')])
+      await h.reply('GET /logs/api/alerts/42', { status: 404, body: { statusCode: 404, error: 'Not Found', message: 'No alert with id 42' } })
+      await h.mount('tw-alerts', {}, { view: 'alerts', alert: '42' })
+      await h.settle()
       expect(await h.read('tw-alerts >>> li.alert.selected')).toEqual([])
-      expect(await texts('tw-alerts >>> .banner.warn[role=status]')).toEqual([expect.stringContaining('The linked alert (am:gone/7) is not in this list')])
+      expect(await texts('tw-alerts >>> .banner.warn[role=status]')).toEqual([expect.stringContaining('The linked alert (42) does not exist any more')])
     })
 
     it('label values, names and summaries with markup render as text: no element is created, nothing runs', async () => {
@@ -79,7 +118,7 @@ export function twAlerts (h: Harness): void {
       await note.fill('  on it: restarting db1  ')
       await note.press('Enter')
       await h.settle()
-      const reqs = await h.requests()
+      const reqs = (await h.requests()).filter((r) => r.method === 'POST')
       expect(reqs.map((r) => ({ method: r.method, url: r.url, body: r.body }))).toEqual([
         { method: 'POST', url: '/logs/api/alerts/am%3Afp%2F1/ack', body: { note: 'on it: restarting db1' } },
       ])

@@ -132,7 +132,7 @@ export class TwDatabase extends LitElement {
             <td class="num">${this.rowsCell(t, ok)}</td>
             <td class="num ${(t.changeSinceLastProbe ?? 0) < 0 ? 'neg' : ''}">${ok ? formatSigned(t.changeSinceLastProbe) : '—'}</td>
             <td class="num">${ok ? formatBytes(t.totalBytes) : '—'}</td>
-            <td><tw-age .at=${t.measuredAt} label="" .staleAfter=${d.probeIntervalS * 3}></tw-age></td>
+            <td><tw-age .at=${t.measuredAt} label="" .stale=${d.stale} .staleAfter=${d.probeIntervalS * 3}></tw-age></td>
           </tr>`)}</tbody></table></div>`}
     </section>`
   }

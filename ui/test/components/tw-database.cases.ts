@@ -81,5 +81,14 @@ export function twDatabase (h: Harness): void {
       expect(row?.text).toBe('10 min ago')
       expect(row?.attrs.class).toBe('stale')
     })
+
+    it('when the server says the probe is stale, a row measured recently is greyed as well', async () => {
+      const recent = new Date(Date.now() - 5_000).toISOString()
+      await h.reply(DATABASE, { status: 200, body: databaseAnswer({ stale: true, measuredAt: recent, tables: [table('users', { measuredAt: recent })] }) })
+      await h.mount('tw-database')
+      const [row] = await h.read('tw-database >>> tbody tw-age >>> time')
+      expect(row?.text).toMatch(/^\d+ s ago$/)
+      expect(row?.attrs.class).toBe('stale')
+    })
   })
 }

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import type { AppContext } from '../context.js'
-import { formatBytes, formatCount, formatDuration, formatSigned, formatTime } from '../format.js'
+import { formatBytes, formatCount, formatSigned, formatTime } from '../format.js'
 import { PollController } from '../poll.js'
 import { shared } from '../styles/tokens.js'
 import type { DatabaseResponse, TableInfo } from '../types.js'
@@ -148,7 +148,10 @@ export class TwDatabase extends LitElement {
         </dl></section>
       <section class="card" aria-labelledby="bk-h"><h2 id="bk-h">Last good backup</h2>
         <dl>
-          <dt>Age</dt><dd class=${b.stale ? 'neg' : ''}>${b.ageSeconds === null ? 'no good backup found' : `${formatDuration(b.ageSeconds)}${b.stale ? ' — too old' : ''}`}</dd>
+          <dt>Age</dt><dd class=${b.stale ? 'neg' : ''}>${b.lastGoodAt === null
+            ? 'no good backup found'
+            // Ticks on this page's clock, and greys out past BACKUP_MAX_AGE_H even between probes.
+            : html`<tw-age .at=${b.lastGoodAt} label="" .stale=${b.stale} .staleAfter=${b.maxAgeHours * 3600}></tw-age>${b.stale ? ' — too old' : ''}`}</dd>
           <dt>Limit</dt><dd>${b.maxAgeHours} h</dd>
           <dt>Finished</dt><dd>${formatTime(b.lastGoodAt)}${!b.verified && b.lastGoodAt !== null ? html` <span class="muted">(unverified dump file)</span>` : ''}</dd>
         </dl>

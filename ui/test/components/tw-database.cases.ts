@@ -82,6 +82,24 @@ export function twDatabase (h: Harness): void {
       expect(row?.attrs.class).toBe('stale')
     })
 
+    it('the backup\'s age ticks on the page\'s clock and greys out past BACKUP_MAX_AGE_H; an unverified dump file says so', async () => {
+      const at = new Date(Date.now() - 7 * 3600_000).toISOString()
+      await h.reply(DATABASE, { status: 200, body: databaseAnswer({ backup: { source: 'dir', lastGoodAt: at, ageSeconds: 7 * 3600, maxAgeHours: 6, stale: true, verified: false, message: 'newest dump is 7 h old' } }) })
+      await h.mount('tw-database')
+      const [age] = await h.read('tw-database >>> #bk-h + dl tw-age >>> time')
+      expect(age?.attrs.datetime).toBe(at)
+      expect(age?.text).toBe('7 h ago')
+      expect(age?.attrs.class).toBe('stale')
+      const dd = await h.read('tw-database >>> #bk-h + dl dd')
+      expect(dd[0]?.text).toContain('— too old')
+      expect(dd.map((d) => d.text).join(' ')).toContain('(unverified dump file)')
+
+      await h.reset()
+      await h.reply(DATABASE, { status: 200, body: databaseAnswer({ backup: { source: 'dir', lastGoodAt: null, ageSeconds: null, maxAgeHours: 6, stale: true, verified: false, message: 'no backup found' } }) })
+      await h.mount('tw-database')
+      expect((await h.read('tw-database >>> #bk-h + dl dd'))[0]?.text).toBe('no good backup found')
+    })
+
     it('when the server says the probe is stale, a row measured recently is greyed as well', async () => {
       const recent = new Date(Date.now() - 5_000).toISOString()
       await h.reply(DATABASE, { status: 200, body: databaseAnswer({ stale: true, measuredAt: recent, tables: [table('users', { measuredAt: recent })] }) })

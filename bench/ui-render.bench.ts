@@ -5,15 +5,12 @@
  * `npx tsx bench/ui-render.bench.ts [--quick]`
  */
 import fs from 'node:fs'
-import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import { build } from 'vite'
 import { launchChromium } from '../server/test/web/e2e-helpers.js'
+import { buildHarnessPage, serveHarnessPage } from '../server/test/web/harness-page.js'
 import { ensureUiBuilt } from '../server/test/web/ui-build.js'
-import { contentSecurityPolicy } from '../server/src/web/headers.js'
 
 const quick = process.argv.includes('--quick')
 const ROOT = path.resolve(import.meta.dirname, '..')
@@ -33,29 +30,10 @@ function bundleSize () {
   results.push({ name: 'JS + CSS, gzipped (all pages)', value: kb(total), baseline: `${kb(libTotal)} (lit + uPlot alone)`, target: '≤ 100 KB', pass: total <= 100 * 1024 })
 }
 
-async function buildHarness (): Promise<string> {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-ui-bench-'))
-  await build({ configFile: false, logLevel: 'warn', root: path.join(ROOT, 'ui/bench'), base: './', build: { outDir: out, emptyOutDir: true, target: 'es2022', modulePreload: { polyfill: false }, rollupOptions: { input: path.join(ROOT, 'ui/bench/harness.html') } } })
-  return out
-}
-
-function serve (dir: string): Promise<http.Server> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' }
-  const server = http.createServer((req, res) => {
-    const rel = (req.url ?? '/').split('?')[0] === '/' ? 'harness.html' : (req.url ?? '').split('?')[0]?.slice(1) ?? ''
-    const file = path.join(dir, path.normalize(rel))
-    if (!file.startsWith(dir) || !fs.existsSync(file)) { res.writeHead(404).end(); return }
-    // The same policy as production, so the bench also proves nothing needs 'unsafe-inline'.
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'content-security-policy': contentSecurityPolicy("'none'") })
-    fs.createReadStream(file).pipe(res)
-  })
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => { resolve(server) }))
-}
-
 async function main () {
   bundleSize()
-  const dir = await buildHarness()
-  const server = await serve(dir)
+  const dir = await buildHarnessPage(path.join(ROOT, 'ui/bench'), 'harness.html')
+  const server = await serveHarnessPage(dir, 'harness.html')
   const browser = await launchChromium()
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
   const problems: string[] = []

@@ -3,14 +3,10 @@
  * production Content-Security-Policy and opens it in Debian's Chromium (never a downloaded one).
  */
 import fs from 'node:fs'
-import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { build } from 'vite'
-import { contentSecurityPolicy } from '../../../server/src/web/headers.js'
 import { launchChromium } from '../../../server/test/web/e2e-helpers.js'
+import { buildHarnessPage, serveHarnessPage } from '../../../server/test/web/harness-page.js'
 import type { Found, Recorded, Reply, TwTest } from './harness.js'
 
 const HERE = import.meta.dirname
@@ -34,38 +30,12 @@ export interface Harness {
   close: () => Promise<void>
 }
 
-async function buildHarness (): Promise<string> {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-ui-components-'))
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    root: HERE,
-    base: './',
-    build: { outDir: out, emptyOutDir: true, target: 'es2022', minify: false, modulePreload: { polyfill: false }, rollupOptions: { input: path.join(HERE, 'harness.html') } },
-  })
-  return out
-}
-
-function serve (dir: string, served: string[]): Promise<http.Server> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' }
-  const server = http.createServer((req, res) => {
-    const url = (req.url ?? '/').split('?')[0] ?? '/'
-    served.push(url)
-    const file = path.join(dir, path.normalize(url === '/' ? 'harness.html' : url.slice(1)))
-    if (!file.startsWith(dir + path.sep) || !fs.existsSync(file)) { res.writeHead(404).end(); return }
-    // The production policy: nothing may need 'unsafe-inline', and injected markup could not run anyway.
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'content-security-policy': contentSecurityPolicy("'none'") })
-    fs.createReadStream(file).pipe(res)
-  })
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => { resolve(server) }))
-}
-
 /** Build, serve and open the harness; call in beforeAll and `close()` in afterAll. */
 export async function openHarness (): Promise<Harness> {
-  const dir = await buildHarness()
+  const dir = await buildHarnessPage(HERE, 'harness.html', { minify: false })
   const served: string[] = []
   const problems: string[] = []
-  const server = await serve(dir, served)
+  const server = await serveHarnessPage(dir, 'harness.html', (url) => served.push(url))
   let browser: Browser | undefined
   const close = async () => {
     await browser?.close()

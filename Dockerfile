@@ -41,7 +41,7 @@ COPY server ./server
 COPY rules ./rules
 COPY deploy/healthcheck.mjs deploy/migrate.ts deploy/migrate.sh ./deploy/
 COPY --from=ui /app/ui/dist ./ui/dist
-RUN mkdir -p /data/logs /backups && chown -R node:node /data /backups
+RUN mkdir -p /data/logs /backups && chown -R node:node /data /backups && chmod 700 /data /data/logs
 USER node
 VOLUME ["/data", "/backups"]
 EXPOSE 3000

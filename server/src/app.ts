@@ -16,6 +16,8 @@ import errorsPlugin from './errors/plugin.js'
 import { createHealthRegistry, type HealthRegistry } from './infra/health.js'
 import healthRoutes from './infra/health-routes.js'
 import { loggerOptions, redactText } from './infra/logger.js'
+import { clientRequestId } from './infra/request-id.js'
+import { setApiHeaders } from './web/api-headers.js'
 import { createMetrics, type Metrics } from './metrics/registry.js'
 import metricsRoutes from './metrics/routes.js'
 import schedulingPlugin from './scheduling/plugin.js'
@@ -50,9 +52,10 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
     : opts.logger !== undefined ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: loggerOptions(config.logLevel) }
   const app = Fastify({
     ...logging,
-    trustProxy: true,
+    trustProxy: trustProxyOption(config.security.trustProxy),
     bodyLimit: 1024 * 1024,
-    requestIdHeader: 'x-request-id',
+    // The request id is always ours: it keys the audit rows. A client's own id is only logged (request-id.ts).
+    requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
@@ -65,8 +68,14 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
   app.decorate('health', createHealthRegistry())
   app.decorate('alertSink', createAlertSink((err) => app.log.error({ err }, 'internal alert handler failed')))
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
+    const clientId = clientRequestId(request.headers['x-request-id'])
+    if (clientId !== undefined) request.log = request.log.child({ clientRequestId: clientId })
+  })
+  app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id)
+    setApiHeaders(request, reply)
+    return payload
   })
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched'
@@ -77,14 +86,14 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
   app.setErrorHandler((err: Error & { statusCode?: number, validation?: unknown, code?: string }, request, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     if (status >= 500) request.log.error({ err }, 'request failed')
-    else request.log.info({ err: { message: err.message, code: err.code } }, 'request refused')
+    else request.log.info({ err: { message: redactText(err.message), code: err.code } }, 'request refused')
     const message = status >= 500 && status !== 502 && status !== 503 && status !== 504
       ? 'Internal error. It has been logged with request id ' + request.id + '.'
       : redactText(err.validation !== undefined ? `Invalid request: ${err.message}` : err.message)
     return reply.code(status).send({ statusCode: status, error: httpName(status), message })
   })
   app.setNotFoundHandler((request, reply) => {
-    return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `No route for ${request.method} ${request.url.split('?')[0]}` })
+    return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: redactText(`No route for ${request.method} ${request.url.split('?')[0] ?? ''}`) })
   })
 
   await app.register(sensible)
@@ -103,6 +112,12 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
   if (parts.web) await app.register(webPlugin, { config })
 
   return app
+}
+
+/** A hop count as the function Fastify makes of one (its types take no number). */
+function trustProxyOption (t: Config['security']['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof t !== 'number') return t
+  return (_address: string, hop: number) => hop < t
 }
 
 function httpName (status: number): string {

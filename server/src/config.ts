@@ -92,6 +92,15 @@ export interface Config {
     cookieSecure: 'auto' | 'always' | 'never'
   }
 
+  security: {
+    /**
+     * Fastify's trustProxy: false (default: the socket's address and protocol count, headers
+     * are ignored), a hop count, or the proxies' addresses/CIDRs. Never `true`: any client
+     * could then choose its address (the rate limit's key), its protocol and its host.
+     */
+    trustProxy: false | number | string[]
+  }
+
   alerts: {
     webhookToken: string | undefined
     webhookUsername: string | undefined
@@ -224,6 +233,22 @@ function refusePlaceholders (env: Env): void {
   }
 }
 
+const PROXY_ADDRESS = /^(?:[0-9.]+|[0-9a-fA-F:.]+)(?:\/\d{1,3})?$|^(?:loopback|linklocal|uniquelocal)$/
+
+/** TRUST_PROXY: off (default), a hop count (1 behind one reverse proxy), or addresses/CIDRs. */
+function trustProxy (env: Env): Config['security']['trustProxy'] {
+  const raw = str(env, 'TRUST_PROXY')
+  if (raw === undefined || /^(0|false|no|off)$/i.test(raw)) return false
+  if (/^(true|yes|on)$/i.test(raw)) {
+    throw new ConfigError('TRUST_PROXY', 'trusting every proxy lets any client choose its address and protocol: give the hop count (1 behind one reverse proxy) or the proxies\' addresses')
+  }
+  if (/^\d+$/.test(raw)) return int(env, 'TRUST_PROXY', 0, 0, 20)
+  const entries = list(env, 'TRUST_PROXY')
+  const bad = entries.find((e) => !PROXY_ADDRESS.test(e))
+  if (bad !== undefined) throw new ConfigError('TRUST_PROXY', `"${bad.slice(0, 60)}" is not a hop count, an IP address or a CIDR range`)
+  return entries
+}
+
 export function loadConfig (env: Env = process.env): Config {
   refusePlaceholders(env)
   const dataDir = path.resolve(str(env, 'DATA_DIR') ?? '.data')
@@ -321,6 +346,9 @@ export function loadConfig (env: Env = process.env): Config {
         }
       }),
       cookieSecure: oneOf(env, 'COOKIE_SECURE', 'auto', ['auto', 'always', 'never'] as const),
+    },
+    security: {
+      trustProxy: trustProxy(env),
     },
     alerts: {
       webhookToken: str(env, 'ALERT_WEBHOOK_TOKEN'),

@@ -51,7 +51,7 @@ export function ensureGeneratedAdminToken (dataDir: string): { hash: Buffer, pri
     if (/^[0-9a-f]{64}$/.test(hex)) return { hash: Buffer.from(hex, 'hex') }
   } catch {}
   const token = 'tw_' + crypto.randomBytes(24).toString('base64url')
-  fs.mkdirSync(dataDir, { recursive: true })
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   fs.writeFileSync(file, sha256(token).toString('hex') + '\n', { mode: 0o600 })
   return { hash: sha256(token), printOnce: token }
 }
@@ -65,7 +65,7 @@ export function loadOrCreateSecret (dataDir: string, fileName: string, fromEnv: 
     if (s.length >= 32) return s
   } catch {}
   const secret = crypto.randomBytes(32).toString('base64url')
-  fs.mkdirSync(dataDir, { recursive: true })
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   fs.writeFileSync(file, secret + '\n', { mode: 0o600 })
   return secret
 }

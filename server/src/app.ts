@@ -8,6 +8,7 @@ import { Registry } from 'prom-client'
 import { createAlertSink, type AlertSink } from './alerts/sink.js'
 import alertsPlugin from './alerts/plugin.js'
 import authPlugin from './auth/plugin.js'
+import { authAdminRoutes } from './auth/admin-routes.js'
 import authRoutes from './auth/routes.js'
 import type { Config } from './config.js'
 import databasePlugin from './database/plugin.js'
@@ -101,6 +102,7 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
   await app.register(authPlugin, { config })
   await app.register(authRoutes, { config })
+  await app.register(authAdminRoutes, { config })
   await app.register(metricsRoutes)
   await app.register(healthRoutes, { config })
 

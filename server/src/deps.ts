@@ -2,8 +2,9 @@ import path from 'node:path'
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
-import { createPool, SCHEDULING_APPLICATION_NAME, startEmbeddedPostgres } from './infra/postgres.js'
-import { createMemoryBus, createMemoryCache, createRedisBus, createRedisCache, type Bus, type Cache } from './infra/redis.js'
+import { createPool, SCHEDULING_APPLICATION_NAME, startEmbeddedPostgres, trackBackendPids } from './infra/postgres.js'
+import type { Redis } from 'ioredis'
+import { createMemoryBus, createMemoryCache, createRateLimitRedis, createRedisBus, createRedisCache, type Bus, type Cache } from './infra/redis.js'
 import type { Metrics } from './metrics/registry.js'
 import { createFileSource } from './logs/files/source.js'
 import { createLokiSource } from './logs/loki/source.js'
@@ -22,9 +23,13 @@ export interface Deps {
     /** TovWatch's own store (alerts). */
     store: pg.Pool
     kind: 'postgres' | 'embedded'
+    /** Server PIDs of the pools' connections: what terminate-idle spares. */
+    ownPids?: () => number[]
   }
   bus: Bus
   cache: Cache
+  /** The login throttle's counters when REDIS_URL is set (shared by instances); undefined: in-process. */
+  rateLimitRedis?: Redis
   logSource: LogSource
   close: () => Promise<void>
 }
@@ -56,11 +61,13 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
   const appPool = createPool(appUrl, { max: kind === 'embedded' ? 4 : 10, applicationName: SCHEDULING_APPLICATION_NAME, statementTimeoutMs }, onInfraError('postgres'))
   const monitorPool = createPool(monitorUrl ?? appUrl, { max: 2, applicationName: 'tovwatch', statementTimeoutMs: 5000, idleTimeoutMs: 60_000 }, onInfraError('postgres-monitor'))
   const storePool = createPool(storeUrl ?? appUrl, { max: kind === 'embedded' ? 2 : 5, applicationName: 'tovwatch-store', statementTimeoutMs }, onInfraError('postgres-store'))
+  const ownPids = trackBackendPids([appPool, monitorPool, storePool])
   closers.push(() => appPool.end(), () => monitorPool.end(), () => storePool.end())
 
   const bus = config.redisUrl !== undefined ? createRedisBus(config.redisUrl, onInfraError('redis')) : createMemoryBus()
   const cache = config.redisUrl !== undefined ? createRedisCache(config.redisUrl, 'loki', metrics, onInfraError('redis')) : createMemoryCache('loki', metrics)
-  closers.push(bus.close, cache.close)
+  const rateLimitRedis = config.redisUrl !== undefined ? createRateLimitRedis(config.redisUrl, onInfraError('redis')) : undefined
+  closers.push(bus.close, cache.close, async () => { rateLimitRedis?.disconnect() })
 
   const logSource = config.loki.url !== undefined
     ? createLokiSource(config, { metrics, cache, logger })
@@ -68,9 +75,10 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
   closers.push(logSource.close)
 
   return {
-    pg: { app: appPool, monitor: monitorPool, store: storePool, kind },
+    pg: { app: appPool, monitor: monitorPool, store: storePool, kind, ownPids },
     bus,
     cache,
+    rateLimitRedis,
     logSource,
     async close () {
       // Reverse order: sources and pools before the embedded server they talk to.

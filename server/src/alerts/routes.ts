@@ -32,6 +32,17 @@ function parseTime (value: string | undefined, field: string, bad: (m: string) =
   return d
 }
 
+const CURSOR_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)?$/
+
+/** A real calendar day in PostgreSQL's timestamptz text form (JS would roll Feb 31 over; PostgreSQL refuses it). */
+function validCursorTime (s: string): boolean {
+  const m = CURSOR_TIME.exec(s)
+  if (m === null) return false
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const day = new Date(Date.UTC(y, mo - 1, d))
+  return y >= 1 && day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d
+}
+
 interface RouteOptions { config: Config, store: () => AlertStore | undefined, pipeline: () => Pipeline | undefined, notReady: () => string }
 
 /** GET {base}/api/alerts (history, filterable), GET {base}/api/alerts/:id and POST {base}/api/alerts/:id/ack. */
@@ -57,7 +68,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     let cursor: { updatedAt: string, id: string } | undefined
     if (q.cursor !== undefined) {
       const [updatedAt, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|')
-      if (updatedAt === undefined || id === undefined || !/^\d+$/.test(id) || Number.isNaN(Date.parse(updatedAt))) throw bad('cursor is not one this API returned')
+      // Checked to the shape this API hands out: a bigint id and PostgreSQL's timestamptz text, so the query cannot fail on it.
+      if (updatedAt === undefined || id === undefined || !/^\d{1,18}$/.test(id) || !validCursorTime(updatedAt)) throw bad('cursor is not one this API returned')
       cursor = { updatedAt, id }
     }
     const labels = (q.label ?? []).map((l): [string, string] => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])

@@ -1,3 +1,4 @@
+import { redactText } from '../infra/logger.js'
 import type { Alert, AlertEvent, EventKind } from './types.js'
 import { severityOf } from './types.js'
 
@@ -21,6 +22,21 @@ export interface AlertRow {
 
 const iso = (v: Date | string) => new Date(v).toISOString()
 
+/**
+ * Alertmanager passes on whatever a rule or an exporter put in an alert: a generatorURL, label
+ * or annotation may hold a URL with a password or a token parameter. Shown (UI, stream, chat)
+ * with those masked; the store keeps what was sent.
+ */
+const masked = (v: string) => /[@=:%]/.test(v) ? redactText(v) : v
+function maskValues (o: Record<string, string>): Record<string, string> {
+  let out: Record<string, string> | undefined
+  for (const [k, v] of Object.entries(o)) {
+    const m = typeof v === 'string' ? masked(v) : v
+    if (m !== v) (out ??= { ...o })[k] = m
+  }
+  return out ?? o
+}
+
 export function rowToAlert (r: AlertRow): Alert {
   return {
     id: String(r.id),
@@ -28,11 +44,11 @@ export function rowToAlert (r: AlertRow): Alert {
     status: r.status,
     severity: severityOf(r.labels),
     alertname: r.alertname,
-    labels: r.labels,
-    annotations: r.annotations,
+    labels: maskValues(r.labels),
+    annotations: maskValues(r.annotations),
     startsAt: iso(r.starts_at),
     endsAt: r.ends_at === null ? null : iso(r.ends_at),
-    generatorURL: r.generator_url,
+    generatorURL: r.generator_url === null ? null : masked(r.generator_url),
     source: r.source,
     acknowledged: r.ack_by === null || r.ack_at === null ? null : { by: r.ack_by, at: iso(r.ack_at), note: r.ack_note ?? '' },
     updatedAt: iso(r.updated_at),

@@ -20,8 +20,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ config: Config, pipeline
     // Before the body is read: a closed or unauthenticated receiver never parses anything.
     onRequest: async (request, reply) => {
       if (!state.open) return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: state.message })
+      if (state.mode !== 'unauthenticated' && await app.auth.throttle.refuse(request, reply, 'webhook')) return reply
       const problem = checkWebhookAuth(config.alerts, request.headers.authorization)
       if (problem !== undefined) {
+        await app.auth.throttle.failed(request, 'webhook')
         return reply.code(401).header('www-authenticate', 'Bearer realm="tovwatch-alerts"').send({ statusCode: 401, error: 'Unauthorized', message: problem })
       }
     },

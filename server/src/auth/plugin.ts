@@ -1,9 +1,12 @@
 import crypto from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Config, Role } from '../config.js'
-import { verifyEmbedToken } from './embed.js'
+import type { Config } from '../config.js'
+import { readEmbedToken } from './embed.js'
+import { embedAllows } from './embed-policy.js'
+import { createSessionStore, type SessionStore } from './session-store.js'
 import { sign, verify } from './signed.js'
+import { createAuthThrottle, type AuthThrottle } from './throttle.js'
 import { createTokenStore, ensureGeneratedAdminToken, loadOrCreateSecret, type Principal, type TokenStore } from './tokens.js'
 
 /**
@@ -12,7 +15,8 @@ import { createTokenStore, ensureGeneratedAdminToken, loadOrCreateSecret, type P
  * - public: health and metrics
  * - viewer / admin: bearer token or login session (admin implies viewer)
  * - page: like viewer, but an HTML page that redirects to the login page
- * - embed: a page or GET that also accepts a signed embed token (Grafana iframes)
+ * - embed: a page or GET that also accepts a signed embed token (Grafana iframes), for the
+ *   calls its panel makes only (embed-policy.ts)
  * - custom: the route authenticates by itself (Alertmanager webhook, scheduling API)
  */
 export type AuthLevel = 'public' | 'viewer' | 'admin' | 'page' | 'embed' | 'custom'
@@ -23,15 +27,18 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | undefined
+    /** Set for an error-rate embed token: the answer carries the chart, not the groups. */
+    embedStripGroups: boolean
   }
   interface FastifyInstance {
     auth: {
       tokens: TokenStore
-      /** Sets the session and CSRF cookies for a principal that proved a token. */
-      startSession: (reply: FastifyReply, principal: Principal) => void
-      endSession: (reply: FastifyReply) => void
-      /** The principal behind a request (token, session or embed token), or undefined. */
-      identify: (request: FastifyRequest) => Principal | undefined
+      sessions: SessionStore
+      throttle: AuthThrottle
+      /** Opens a session in the store and sets its cookies, for a principal that proved a token. */
+      startSession: (request: FastifyRequest, reply: FastifyReply, principal: Principal) => Promise<void>
+      /** Ends the request's session in the store (every instance) and clears its cookies. */
+      endSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
       embedSecret: string
     }
   }
@@ -43,7 +50,18 @@ export const CSRF_HEADER = 'x-tovwatch-csrf'
 const SESSION_TTL_S = 12 * 3600
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-interface SessionPayload { n: string, r: Role, csrf: string, exp: number }
+/** The cookie names a session in the store; the store says whose it is and whether it is still open. */
+interface SessionCookie { sid: string, csrf: string, exp: number }
+
+const digest = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest()
+/** Constant time whatever the lengths and bytes (a non-ASCII header must not throw). */
+const sameText = (a: string, b: string) => crypto.timingSafeEqual(digest(a), digest(b))
+
+const unauthorized = (reply: FastifyReply, message: string) =>
+  reply.code(401).header('www-authenticate', 'Bearer realm="tovwatch"').send({ statusCode: 401, error: 'Unauthorized', message })
+const forbidden = (reply: FastifyReply, message: string) => reply.code(403).send({ statusCode: 403, error: 'Forbidden', message })
+const storeDown = (reply: FastifyReply) =>
+  reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'The session store (TOVWATCH_DATABASE_URL) does not answer: sessions cannot be checked right now. Bearer tokens still work.' })
 
 export default fp(async (app, opts: { config: Config }) => {
   const { config } = opts
@@ -61,13 +79,18 @@ export default fp(async (app, opts: { config: Config }) => {
   const sessionSecret = loadOrCreateSecret(config.dataDir, 'session.secret', config.auth.sessionSecret)
   const embedSecret = loadOrCreateSecret(config.dataDir, 'embed.secret', config.auth.embedSecret)
   const cookiePath = config.basePath === '/' ? '/' : config.basePath + '/'
+  const base = config.basePath === '/' ? '' : config.basePath
+  const sessions = createSessionStore(app.deps.pg.store)
+  const throttle = await createAuthThrottle(app, app.deps.rateLimitRedis)
 
+  // request.protocol believes X-Forwarded-Proto only from a TRUST_PROXY proxy.
   const secureCookie = (request: FastifyRequest) =>
     config.auth.cookieSecure === 'always' || (config.auth.cookieSecure === 'auto' && request.protocol === 'https')
 
-  function sessionOf (request: FastifyRequest): SessionPayload | undefined {
+  function cookieOf (request: FastifyRequest): SessionCookie | undefined {
     const raw = request.cookies[SESSION_COOKIE]
-    return raw === undefined ? undefined : verify<SessionPayload>(raw, sessionSecret)
+    const c = raw === undefined ? undefined : verify<SessionCookie>(raw, sessionSecret)
+    return c !== undefined && typeof c.sid === 'string' && typeof c.csrf === 'string' ? c : undefined
   }
 
   function bearerOf (request: FastifyRequest): string | undefined {
@@ -84,28 +107,41 @@ export default fp(async (app, opts: { config: Config }) => {
     return typeof h === 'string' ? h : undefined
   }
 
-  function identify (request: FastifyRequest): Principal | undefined {
-    const bearer = bearerOf(request)
-    if (bearer !== undefined) return tokens.verify(bearer)
-    const s = sessionOf(request)
-    if (s !== undefined) return { name: s.n, role: s.r, via: 'session' }
-    return undefined
+  /** The open session behind a cookie, as its token is configured now: undefined when ended, expired or its token removed. */
+  async function sessionPrincipal (c: SessionCookie): Promise<Principal | undefined> {
+    const row = await sessions.get(c.sid)
+    if (row === undefined) return undefined
+    const token = tokens.byKey(row.token_key)
+    if (token === undefined) return undefined
+    return { name: token.name, role: token.role, via: 'session', tokenKey: row.token_key, sessionId: row.id }
   }
 
   app.decorateRequest('principal', undefined)
+  app.decorateRequest('embedStripGroups', false)
   app.decorate('auth', {
     tokens,
+    sessions,
+    throttle,
     embedSecret,
-    identify,
-    startSession (reply, principal) {
+    async startSession (request, reply, principal) {
       const csrf = crypto.randomBytes(18).toString('base64url')
-      const value = sign({ n: principal.name, r: principal.role, csrf, exp: Math.floor(Date.now() / 1000) + SESSION_TTL_S } satisfies SessionPayload, sessionSecret)
-      const secure = secureCookie(reply.request)
+      const sid = await sessions.create({
+        tokenKey: principal.tokenKey ?? '',
+        name: principal.name,
+        role: principal.role,
+        ttlSeconds: SESSION_TTL_S,
+        client: request.ip,
+        userAgent: request.headers['user-agent'],
+      })
+      const value = sign({ sid, csrf, exp: Math.floor(Date.now() / 1000) + SESSION_TTL_S } satisfies SessionCookie, sessionSecret)
+      const secure = secureCookie(request)
       reply.setCookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: cookiePath, maxAge: SESSION_TTL_S })
       // Readable by the page's script, which echoes it in the CSRF header (double submit).
       reply.setCookie(CSRF_COOKIE, csrf, { httpOnly: false, sameSite: 'strict', secure, path: cookiePath, maxAge: SESSION_TTL_S })
     },
-    endSession (reply) {
+    async endSession (request, reply) {
+      const c = cookieOf(request)
+      if (c !== undefined) await sessions.end(c.sid, 'logout')
       reply.clearCookie(SESSION_COOKIE, { path: cookiePath })
       reply.clearCookie(CSRF_COOKIE, { path: cookiePath })
     },
@@ -118,36 +154,76 @@ export default fp(async (app, opts: { config: Config }) => {
     if (level === undefined || level === 'public' || level === 'custom') return
 
     const bearer = bearerOf(request)
-    const session = bearer === undefined ? sessionOf(request) : undefined
     let principal: Principal | undefined
-    if (bearer !== undefined) principal = tokens.verify(bearer)
-    else if (session !== undefined) principal = { name: session.n, role: session.r, via: 'session' }
+    let session: SessionCookie | undefined
+    if (bearer !== undefined) {
+      if (await throttle.refuse(request, reply, 'bearer')) return reply
+      principal = tokens.verify(bearer)
+      if (principal === undefined) {
+        await throttle.failed(request, 'bearer')
+        return unauthorized(reply, 'The bearer token is not valid.')
+      }
+    } else if ((session = cookieOf(request)) !== undefined) {
+      try {
+        principal = await sessionPrincipal(session)
+      } catch (err) {
+        request.log.warn({ err: { message: (err as Error).message } }, 'session store query failed')
+        return storeDown(reply)
+      }
+      if (principal === undefined && !(level === 'embed' && embedTokenOf(request) !== undefined)) {
+        reply.clearCookie(SESSION_COOKIE, { path: cookiePath })
+        reply.clearCookie(CSRF_COOKIE, { path: cookiePath })
+        if (level === 'page' && SAFE_METHODS.has(request.method)) return reply.redirect(`${base}/login?next=${encodeURIComponent(request.url)}`, 303)
+        return unauthorized(reply, 'Your session has ended (logged out, ended by an admin, or its token was removed): log in again.')
+      }
+    }
 
-    if (principal === undefined && level === 'embed' && SAFE_METHODS.has(request.method)) {
+    if (principal === undefined && level === 'embed') {
       const t = embedTokenOf(request)
-      const panel = (request.params as Record<string, string> | undefined)?.panel ?? '*'
-      if (t !== undefined && verifyEmbedToken(t, embedSecret, panel)) principal = { name: 'embed', role: 'viewer', via: 'embed' }
+      if (t !== undefined) {
+        if (await throttle.refuse(request, reply, 'embed')) return reply
+        const embed = readEmbedToken(t, embedSecret)
+        let revoked = false
+        if (embed !== undefined) {
+          try {
+            revoked = await sessions.embedRevoked(embed.id)
+          } catch (err) {
+            request.log.warn({ err: { message: (err as Error).message } }, 'embed deny list query failed')
+            return storeDown(reply)
+          }
+        }
+        if (embed === undefined || revoked) {
+          await throttle.failed(request, 'embed')
+          return unauthorized(reply, revoked ? 'This embed token was revoked: mint a new one with npm run embed-url.' : 'The embed token is not valid or has expired.')
+        }
+        const route = (request.routeOptions.url ?? '').slice(base.length)
+        const decision = embedAllows(embed.panel, request.method, route, (request.params ?? {}) as Record<string, string>, (request.query ?? {}) as Record<string, unknown>)
+        if (!decision.ok) return reply.code(decision.status).send({ statusCode: decision.status, error: decision.status === 403 ? 'Forbidden' : 'Bad Request', message: decision.message })
+        request.embedStripGroups = decision.stripGroups
+        principal = { name: 'embed', role: 'viewer', via: 'embed', embed }
+      }
     }
 
     if (principal === undefined) {
       if (level === 'page' && SAFE_METHODS.has(request.method)) {
-        return reply.redirect(`${config.basePath}/login?next=${encodeURIComponent(request.url)}`, 303)
+        return reply.redirect(`${base}/login?next=${encodeURIComponent(request.url)}`, 303)
       }
-      return reply.code(401).header('www-authenticate', 'Bearer realm="tovwatch"')
-        .send({ statusCode: 401, error: 'Unauthorized', message: bearer !== undefined ? 'The bearer token is not valid.' : 'Log in, or send "Authorization: Bearer <token>".' })
+      return unauthorized(reply, 'Log in, or send "Authorization: Bearer <token>".')
     }
-    if (level === 'admin' && principal.role !== 'admin') {
-      return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'This action needs the admin role.' })
-    }
+    if (level === 'admin' && principal.role !== 'admin') return forbidden(reply, 'This action needs the admin role.')
     // A session cookie rides along with cross-site requests; a bearer token does not.
     if (principal.via === 'session' && !SAFE_METHODS.has(request.method)) {
       const header = request.headers[CSRF_HEADER]
-      const ok = typeof header === 'string' && session !== undefined &&
-        header.length === session.csrf.length && crypto.timingSafeEqual(Buffer.from(header), Buffer.from(session.csrf))
-      if (!ok) {
-        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `Missing or wrong ${CSRF_HEADER} header (CSRF protection).` })
+      if (typeof header !== 'string' || session === undefined || !sameText(header, session.csrf)) {
+        return forbidden(reply, `Missing or wrong ${CSRF_HEADER} header (CSRF protection).`)
       }
     }
     request.principal = principal
+  })
+
+  // The error-rate panel shows the chart only: its token gets no groups, hence no sample lines.
+  app.addHook('preSerialization', async (request, _reply, payload) => {
+    if (!request.embedStripGroups || payload === null || typeof payload !== 'object' || !('groups' in payload)) return payload
+    return { ...payload, groups: [] }
   })
 }, { name: 'auth', dependencies: ['@fastify/cookie'] })

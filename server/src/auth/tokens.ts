@@ -7,15 +7,24 @@ export interface Principal {
   name: string
   role: Role
   via: 'token' | 'session' | 'embed'
+  /** Which configured token this is (or a session was opened with): a hash of its hash, never the secret. */
+  tokenKey?: string
+  /** The login session behind a cookie. */
+  sessionId?: string
+  /** An embed token's panel ('*' for all) and id. */
+  embed?: { panel: string, id: string }
 }
 
 interface StoredToken {
   name: string
   role: Role
   hash: Buffer
+  key: string
 }
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest()
+/** Names a token in the session store without storing anything that would prove it. */
+const keyOf = (hash: Buffer) => crypto.createHash('sha256').update(hash).digest('hex').slice(0, 32)
 
 /**
  * Bearer tokens for the dashboard and its API. Only hashes are kept in memory.
@@ -23,17 +32,22 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').dige
  * nothing about which token (or how much of one) matched.
  */
 export function createTokenStore (tokens: Array<{ name: string, role: Role, secret: string }>) {
-  const stored: StoredToken[] = tokens.map((t) => ({ name: t.name, role: t.role, hash: sha256(t.secret) }))
+  const stored: StoredToken[] = tokens.map((t) => { const hash = sha256(t.secret); return { name: t.name, role: t.role, hash, key: keyOf(hash) } })
   return {
     size: () => stored.length,
-    add: (name: string, role: Role, hash: Buffer) => { stored.push({ name, role, hash }) },
+    add: (name: string, role: Role, hash: Buffer) => { stored.push({ name, role, hash, key: keyOf(hash) }) },
+    /** The token a session was opened with, as configured now (its role may have changed); undefined once removed. */
+    byKey (key: string): { name: string, role: Role } | undefined {
+      const t = stored.find((x) => x.key === key)
+      return t && { name: t.name, role: t.role }
+    },
     verify (presented: string): Principal | undefined {
       const h = sha256(presented)
       let found: StoredToken | undefined
       for (const t of stored) {
         if (crypto.timingSafeEqual(t.hash, h) && found === undefined) found = t
       }
-      return found && { name: found.name, role: found.role, via: 'token' }
+      return found && { name: found.name, role: found.role, via: 'token', tokenKey: found.key }
     },
   }
 }

@@ -64,7 +64,7 @@ export const databaseRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch }>
     }
     let connections
     try {
-      connections = await idleConnections(deps.pg.monitor, idleMinutes, !dryRun)
+      connections = await idleConnections(deps.pg.monitor, idleMinutes, !dryRun, deps.pg.ownPids?.() ?? [])
     } catch (err) {
       const code = pgErrorCode(err)
       if (auditId !== null) await auditResult(deps.pg.store, auditId, { error: code ?? 'failed' }).catch(() => {})

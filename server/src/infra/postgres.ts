@@ -30,6 +30,23 @@ export function createPool (connectionString: string, opts: PoolOptions, onError
   return pool
 }
 
+/**
+ * The server PIDs of the pools' open connections (pg learns its backend's PID at connect).
+ * terminate-idle spares these: TovWatch's own connections, known by what the server says, not
+ * by an application_name that any client may claim.
+ */
+export function trackBackendPids (pools: pg.Pool[]): () => number[] {
+  const pids = new Map<pg.PoolClient, number>()
+  for (const pool of pools) {
+    pool.on('connect', (client) => {
+      const pid = (client as unknown as { processID?: number }).processID
+      if (typeof pid === 'number' && pid > 0) pids.set(client, pid)
+    })
+    pool.on('remove', (client) => { pids.delete(client) })
+  }
+  return () => [...new Set(pids.values())]
+}
+
 export interface EmbeddedPostgres {
   /** A connection string for the ordinary `pg` driver. */
   connectionString: string
@@ -63,7 +80,7 @@ export async function startEmbeddedPostgres (dataDir: string | undefined): Promi
 }
 
 /** Postgres error codes TovWatch tells apart. */
-/** application_name of the scheduling core's pool: TovWatch's own, like every 'tovwatch%' one. */
+/** application_name of the scheduling core's pool (its connections are told apart by PID, see trackBackendPids). */
 export const SCHEDULING_APPLICATION_NAME = 'tovplay-scheduling'
 
 export const PG_CODES = {

@@ -41,6 +41,14 @@ function connectRedis (url: string, name: string): Redis {
   })
 }
 
+/** A plain client for @fastify/rate-limit's Redis store (the login throttle), which runs its own scripts. */
+export function createRateLimitRedis (url: string, onError: (err: Error) => void): Redis {
+  const client = connectRedis(url, 'tovwatch-ratelimit')
+  client.on('error', onError)
+  client.connect().catch(onError)
+  return client
+}
+
 export function createMemoryBus (): Bus {
   const emitter = new EventEmitter()
   emitter.setMaxListeners(0)

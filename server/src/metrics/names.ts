@@ -4,6 +4,7 @@
  */
 export const M = {
   httpDuration: 'tovwatch_http_request_duration_seconds',
+  authFailures: 'tovwatch_auth_failures_total',
 
   lokiChunkDuration: 'tovwatch_loki_chunk_duration_seconds',
   lokiRetries: 'tovwatch_loki_retries_total',

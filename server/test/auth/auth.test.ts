@@ -18,7 +18,8 @@ function cookiesOf (setCookie: string | string[] | undefined): Record<string, st
 describe('tokens', () => {
   it('verifies configured tokens and rejects others', () => {
     const store = createTokenStore([{ name: 'ann', role: 'admin', secret: 'a'.repeat(20) }, { name: 'bob', role: 'viewer', secret: 'b'.repeat(20) }])
-    expect(store.verify('a'.repeat(20))).toEqual({ name: 'ann', role: 'admin', via: 'token' })
+    expect(store.verify('a'.repeat(20))).toMatchObject({ name: 'ann', role: 'admin', via: 'token', tokenKey: expect.stringMatching(/^[0-9a-f]{32}$/) })
+    expect(store.verify('a'.repeat(20))?.tokenKey).not.toBe(store.verify('b'.repeat(20))?.tokenKey)
     expect(store.verify('b'.repeat(20))?.name).toBe('bob')
     expect(store.verify('a'.repeat(19))).toBeUndefined()
     expect(store.verify('')).toBeUndefined()
@@ -94,8 +95,8 @@ describe('auth on routes', () => {
     expect(withCsrf.statusCode).toBe(404)
   })
 
-  it('marks the session cookie Secure behind https', async () => {
-    t = await buildTestApp({}, { parts })
+  it('marks the session cookie Secure behind https (through a trusted proxy)', async () => {
+    t = await buildTestApp({ TRUST_PROXY: '1' }, { parts })
     const res = await t.app.inject({ method: 'POST', url: '/logs/api/login', payload: { token: VIEWER_TOKEN }, headers: { 'x-forwarded-proto': 'https' } })
     const session = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('tw_session='))!
     expect(session).toMatch(/Secure/i)

@@ -89,7 +89,7 @@ describe('embed tokens from the CLI against the running server', () => {
     const tables = embedToken({ DATA_DIR: t.config.dataDir }, ['tables'])
     expect((await open('tables', tables.token)).statusCode).toBe(200)
     const refused = await open('error-groups', tables.token)
-    expect(refused.statusCode).toBe(401)
+    expect(refused.statusCode).toBe(403)
     expect(refused.body).not.toContain('<tw-embed>')
   })
 })

@@ -7,7 +7,7 @@
  *   variable), then each panel's URL with it.
  */
 import { loadConfig } from '../../config.js'
-import { createEmbedToken, EMBED_PANELS, type EmbedPanel } from '../embed.js'
+import { EMBED_PANELS, mintEmbedToken, type EmbedPanel } from '../embed.js'
 import { loadOrCreateSecret } from '../tokens.js'
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 }
@@ -44,6 +44,8 @@ export function parseArgs (argv: string[]): { panel: EmbedPanel | typeof ALL_PAN
 export interface EmbedTokenResult {
   /** The token: valid for `panel`'s page only, or for every panel's page when panel is 'all'. */
   token: string
+  /** What an admin revokes it by: DELETE {base}/api/embed-tokens/:id. */
+  id: string
   panel: EmbedPanel | typeof ALL_PANELS
   expiresAt: string
   urls: Partial<Record<EmbedPanel, string>>
@@ -55,12 +57,12 @@ export function embedToken (env: Record<string, string | undefined>, argv: strin
   const secret = loadOrCreateSecret(config.dataDir, 'embed.secret', config.auth.embedSecret)
   // '*' in the token opens every panel's page; a named panel opens that page only.
   // Either one may make the read-only API calls a panel's page makes.
-  const token = createEmbedToken(secret, panel === ALL_PANELS ? '*' : panel, ttlSeconds, now)
+  const { token, id } = mintEmbedToken(secret, panel === ALL_PANELS ? '*' : panel, ttlSeconds, now)
   const base = config.basePath === '/' ? '' : config.basePath
   const panels = panel === ALL_PANELS ? EMBED_PANELS : [panel]
   const urls: Partial<Record<EmbedPanel, string>> = {}
   for (const p of panels) urls[p] = `${config.publicUrl}${base}/embed/${p}?embed_token=${encodeURIComponent(token)}`
-  return { token, panel, expiresAt: new Date((Math.floor(now / 1000) + ttlSeconds) * 1000).toISOString(), urls }
+  return { token, id, panel, expiresAt: new Date((Math.floor(now / 1000) + ttlSeconds) * 1000).toISOString(), urls }
 }
 
 /** One panel's URL (`npm run embed-url -- tables`). */
@@ -75,7 +77,8 @@ export function formatOutput (r: EmbedTokenResult): string {
   if (r.panel !== ALL_PANELS) return `${r.urls[r.panel] as string}\n`
   const width = Math.max(...EMBED_PANELS.map((p) => p.length))
   return [
-    `# One read-only token for every panel, valid until ${r.expiresAt}.`,
+    `# One read-only token for every panel, valid until ${r.expiresAt}; its id is ${r.id}`,
+    `# (revoke it: DELETE /logs/api/embed-tokens/${r.id} as an admin).`,
     '# Paste it into the Grafana dashboards\' "embed_token" variable (tovwatch-overview, postgresql).',
     `embed_token ${r.token}`,
     '',
@@ -86,7 +89,10 @@ export function formatOutput (r: EmbedTokenResult): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    process.stdout.write(formatOutput(embedToken(process.env, process.argv.slice(2))))
+    const r = embedToken(process.env, process.argv.slice(2))
+    // The URL alone on stdout (scripts paste it); the id, to revoke it later, on stderr.
+    if (r.panel !== ALL_PANELS) process.stderr.write(`embed token id ${r.id} (revoke: DELETE <base>/api/embed-tokens/${r.id} as an admin)\n`)
+    process.stdout.write(formatOutput(r))
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`)
     process.exit(2)

@@ -69,9 +69,12 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
   app.decorate('health', createHealthRegistry())
   app.decorate('alertSink', createAlertSink((err) => app.log.error({ err }, 'internal alert handler failed')))
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const clientId = clientRequestId(request.headers['x-request-id'])
-    if (clientId !== undefined) request.log = request.log.child({ clientRequestId: clientId })
+    if (clientId !== undefined) {
+      request.log = request.log.child({ clientRequestId: clientId })
+      reply.log = request.log
+    }
   })
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id)

@@ -52,6 +52,18 @@ describe.skipIf(!(await have('postgres', 'redis')))('failed authentication is th
     expect((await post(hook(), clientIp())).statusCode).toBe(200)
   })
 
+  it('the scheduling API\'s bearer tokens are throttled too (TovWatch and player tokens)', async () => {
+    const t = await securityApp(db.url, {}, { parts: { errors: false, database: false, alerts: false, web: false } })
+    apps.push(t)
+    const ip = clientIp()
+    const games = (token: string, from = ip) => t.app.inject({ url: '/api/games', headers: auth(token), remoteAddress: from })
+    expect((await games(ADMIN_TOKEN)).statusCode).toBe(200)
+    for (let i = 0; i < 5; i++) refused(await games(WRONG), 401)
+    for (let i = 0; i < 5; i++) refused(await games(`tvp_${'A'.repeat(16)}_${'b'.repeat(43)}`), 401)
+    refused(await games(ADMIN_TOKEN), 429)
+    expect((await games(ADMIN_TOKEN, clientIp())).statusCode).toBe(200)
+  })
+
   it('with REDIS_URL the counts are shared by every instance', async () => {
     const a = await start({ REDIS_URL })
     const b = await start({ REDIS_URL })

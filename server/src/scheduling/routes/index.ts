@@ -38,21 +38,27 @@ export const schedulingApi: FastifyPluginAsyncTypebox<{ ctx: SchedContext, write
   })
 
   app.decorateRequest('schedCaller', undefined)
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (!ctx.state.ready) {
       throw new SchedError(503, `The scheduling core is not ready: ${ctx.state.error ?? 'its migrations are running'}.`)
     }
     const m = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')
     if (m === null) throw new SchedError(401, 'Send "Authorization: Bearer <token>" with your personal API token.')
     const token = m[1] as string
+    // Guessing tokens here is throttled like everywhere else (auth/throttle.ts).
+    if (await app.auth.throttle.refuse(request, reply, 'bearer')) return reply
+    const failed = async (err: SchedError) => {
+      if (err.statusCode === 401) await app.auth.throttle.failed(request, 'bearer')
+      throw err
+    }
     if (looksLikePlayerToken(token)) {
-      request.schedCaller = await playerFromToken(ctx.pool, ctx.tokenCache, token)
+      request.schedCaller = await playerFromToken(ctx.pool, ctx.tokenCache, token).catch((err: unknown) => err instanceof SchedError ? failed(err) : Promise.reject(err))
       return
     }
     const principal = app.auth.tokens.verify(token)
     if (principal?.role === 'admin') request.schedCaller = { kind: 'admin', name: principal.name }
     else if (principal !== undefined) throw new SchedError(403, 'A TovWatch viewer token cannot use the scheduling API.')
-    else throw new SchedError(401, 'The bearer token is not valid.')
+    else await failed(new SchedError(401, 'The bearer token is not valid.'))
   })
 
   const opts = { ctx }

@@ -5,6 +5,8 @@ import { CliError } from './pg-tools.js'
 import { recordInTable } from './record.js'
 
 /** `npm run backup`: pg_dump of DATABASE_URL into BACKUP_DIR, verified, keeping BACKUP_KEEP. */
+// A dump holds every row: readable by this user only (BACKUP_DIR defaults to DATA_DIR/backups).
+process.umask(0o077)
 try {
   const config = loadConfig(process.env)
   const r = await runBackup({ databaseUrl: config.databaseUrl, dir: config.backup.dir as string, keep: config.backup.keep })

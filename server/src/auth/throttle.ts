@@ -7,7 +7,7 @@ import { M } from '../metrics/names.js'
 export const AUTH_FAILURES_MAX = 10
 export const AUTH_FAILURE_WINDOW_MS = 60_000
 
-export type AuthKind = 'login' | 'bearer' | 'embed' | 'webhook'
+export type AuthKind = 'login' | 'bearer' | 'webhook'
 
 export interface AuthThrottle {
   /**
@@ -36,7 +36,7 @@ export async function createAuthThrottle (app: FastifyInstance, redis: unknown):
   const limiter = app.createRateLimit({ max: AUTH_FAILURES_MAX, timeWindow: AUTH_FAILURE_WINDOW_MS, keyGenerator: (request) => request.ip })
   const counter = new Counter({
     name: M.authFailures,
-    help: 'Failed authentications, by kind (login, bearer, embed, webhook) and outcome (refused: 401/403; throttled: 429)',
+    help: 'Failed authentications, by kind (login, bearer, webhook) and outcome (refused: 401/403; throttled: 429)',
     labelNames: ['kind', 'outcome'] as const,
     registers: [app.metrics.registry],
   })

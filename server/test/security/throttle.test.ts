@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createEmbedToken } from '../../src/auth/embed.js'
 import { ADMIN_TOKEN, auth, VIEWER_TOKEN, type TestApp } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
 import { have, REDIS_URL } from '../helpers/services.js'
@@ -39,6 +40,14 @@ describe.skipIf(!(await have('postgres', 'redis')))('failed authentication is th
     const r = refused(await t.app.inject({ url: '/logs/api/me', headers: auth(VIEWER_TOKEN), remoteAddress: ip }), 429)
     expect(r.message).toMatch(/Too many failed/)
     expect((await t.app.inject({ url: '/logs/api/me', headers: auth(), remoteAddress: clientIp() })).statusCode).toBe(200)
+  })
+
+  it('a dashboard with an expired embed token does not lock its viewers out', async () => {
+    const t = await start()
+    const ip = clientIp()
+    const expired = createEmbedToken(t.app.auth.embedSecret, '*', 60, Date.now() - 3600_000)
+    for (let i = 0; i < 15; i++) expect(refused(await t.app.inject({ url: '/logs/api/me', headers: { 'x-tovwatch-embed': expired }, remoteAddress: ip }), 401).message).toMatch(/embed token/)
+    expect((await loginAs(t, ADMIN_TOKEN, ip)).statusCode).toBe(200)
   })
 
   it('the Alertmanager webhook is throttled the same way', async () => {

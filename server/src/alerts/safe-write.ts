@@ -12,7 +12,7 @@ export interface SafeWriteResult { events: AlertEvent[], refused: Rejected[] }
  */
 export async function safeWrite (
   write: (inputs: AlertInput[]) => Promise<AlertEvent[]>,
-  batch: Array<{ index: number, input: AlertInput, raw: unknown }>,
+  batch: Array<{ index: number, input: AlertInput, raw: unknown }>
 ): Promise<SafeWriteResult> {
   const out: SafeWriteResult = { events: [], refused: [] }
   async function go (part: typeof batch) {

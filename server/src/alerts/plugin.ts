@@ -44,11 +44,11 @@ const RECONCILE_GRACE_MS = (config: Config) => Math.max(3 * config.probeInterval
  */
 export default fp(async (app, { config }: { config: Config }) => {
   const log = app.log.child({ part: 'alerts' })
-  const store = createAlertStore(app.deps.pg.store)
+  const store = createAlertStore(app.deps.pg.store, app.deps.pg.storeStream)
   const metrics = createAlertMetrics(app.metrics.registry, () => store.firingCounts())
   const dispatcher = createDispatcher(config, store, metrics, log)
   const pipeline = createPipeline({ store, bus: app.deps.bus, metrics, log, onStored: (events) => dispatcher.onStored(events) })
-  const hub = createHub({ store, bus: app.deps.bus, metrics, log, queueLimit: config.alerts.wsQueueLimit })
+  const hub = createHub({ store, bus: app.deps.bus, metrics, log, queueLimit: config.alerts.wsQueueLimit, snapshotLimit: config.alerts.snapshotLimit })
   const internal = createInternalAlerts(config, () => pipeline, log)
   const deadLetters = createDeadLetters(app.deps.pg.store)
   const rejections = createRejections({ deadLetters, metrics, sink: app.alertSink, log })

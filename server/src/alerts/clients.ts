@@ -117,9 +117,15 @@ export function createClients (o: ClientOptions) {
         send(c, s.frame)
         c.lastSent = s.lastEventId
         c.started = true
+        for (const e of s.tail) {
+          if (e.id <= c.lastSent) continue
+          c.lastSent = e.id
+          send(c, e.frame)
+        }
       }
     }
-    // A shared snapshot may predate events delivered before this client joined: those are read back.
+    // Whatever was delivered before this client joined and is not in its snapshot or tail (a snapshot
+    // read again past maxTail) is read back; what came after waits in its buffer.
     await replay(c, false)
     for (const b of c.buffer) {
       if (b.id > c.lastSent) {
@@ -140,7 +146,7 @@ export function createClients (o: ClientOptions) {
     /** A live event, in id order: sent now, or kept until the client's snapshot or replay is done. */
     emit (id: number, frame: Frame) {
       lastEmitted = id
-      o.snapshots.invalidate()
+      o.snapshots.delivered(id, frame)
       for (const c of clients) {
         if (c.syncing) {
           c.buffer.push({ id, frame })

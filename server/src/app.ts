@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie'
 import sensible from '@fastify/sensible'
 import websocket from '@fastify/websocket'
+import { closeStreamsLast } from './alerts/stream-close.js'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Logger } from 'pino'
@@ -102,7 +103,7 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
 
   await app.register(sensible)
   await app.register(cookie)
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeStreamsLast })
   await app.register(authPlugin, { config })
   await app.register(authRoutes, { config })
   await app.register(authAdminRoutes, { config })

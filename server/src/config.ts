@@ -114,6 +114,16 @@ export interface Config {
     repeatIntervalS: number
     wsAllowedOrigins: string[]
     wsQueueLimit: number
+    /** Per-alert and per-webhook limits; an alert over one is kept as a dead letter, never stored half. */
+    limits: {
+      alertsPerWebhook: number
+      labelsPerAlert: number
+      labelNameLength: number
+      labelValueLength: number
+      annotationsBytes: number
+    }
+    /** Firing alerts in a stream snapshot; the rest are counted in `truncated` and paged with GET /api/alerts. */
+    snapshotLimit: number
   }
 }
 
@@ -363,6 +373,14 @@ export function loadConfig (env: Env = process.env): Config {
       repeatIntervalS: int(env, 'NOTIFY_REPEAT_INTERVAL_S', 4 * 3600, 0, 7 * 86_400),
       wsAllowedOrigins: list(env, 'WS_ALLOWED_ORIGINS'),
       wsQueueLimit: int(env, 'WS_QUEUE_LIMIT', 1000, 10, 1_000_000),
+      limits: {
+        alertsPerWebhook: int(env, 'ALERT_MAX_PER_WEBHOOK', 10_000, 1, 1_000_000),
+        labelsPerAlert: int(env, 'ALERT_MAX_LABELS', 64, 1, 10_000),
+        labelNameLength: int(env, 'ALERT_MAX_LABEL_NAME_LENGTH', 256, 1, 65_536),
+        labelValueLength: int(env, 'ALERT_MAX_LABEL_VALUE_LENGTH', 4096, 1, 1_048_576),
+        annotationsBytes: int(env, 'ALERT_MAX_ANNOTATIONS_BYTES', 65_536, 64, 16_777_216),
+      },
+      snapshotLimit: int(env, 'ALERT_SNAPSHOT_LIMIT', 1000, 10, 100_000),
     },
   }
 }

@@ -20,8 +20,13 @@ export interface Deps {
     app: pg.Pool
     /** The monitored database, through the read-only monitoring role. At most 2 connections. */
     monitor: pg.Pool
-    /** TovWatch's own store (alerts). */
+    /** TovWatch's own store (alerts): the webhook receiver, writes and health. */
     store: pg.Pool
+    /**
+     * The same store for the alert stream's reads (snapshots, replays, backfill), on connections of
+     * its own: a storm of connecting clients never makes a webhook or the health check wait.
+     */
+    storeStream?: pg.Pool
     kind: 'postgres' | 'embedded'
     /** Server PIDs of the pools' connections: what terminate-idle spares. */
     ownPids?: () => number[]
@@ -61,8 +66,9 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
   const appPool = createPool(appUrl, { max: kind === 'embedded' ? 4 : 10, applicationName: SCHEDULING_APPLICATION_NAME, statementTimeoutMs }, onInfraError('postgres'))
   const monitorPool = createPool(monitorUrl ?? appUrl, { max: 2, applicationName: 'tovwatch', statementTimeoutMs: 5000, idleTimeoutMs: 60_000 }, onInfraError('postgres-monitor'))
   const storePool = createPool(storeUrl ?? appUrl, { max: kind === 'embedded' ? 2 : 5, applicationName: 'tovwatch-store', statementTimeoutMs }, onInfraError('postgres-store'))
-  const ownPids = trackBackendPids([appPool, monitorPool, storePool])
-  closers.push(() => appPool.end(), () => monitorPool.end(), () => storePool.end())
+  const storeStreamPool = createPool(storeUrl ?? appUrl, { max: 2, applicationName: 'tovwatch-stream', statementTimeoutMs, connectionTimeoutMs: 10_000 }, onInfraError('postgres-stream'))
+  const ownPids = trackBackendPids([appPool, monitorPool, storePool, storeStreamPool])
+  closers.push(() => appPool.end(), () => monitorPool.end(), () => storePool.end(), () => storeStreamPool.end())
 
   const bus = config.redisUrl !== undefined ? createRedisBus(config.redisUrl, onInfraError('redis')) : createMemoryBus()
   const cache = config.redisUrl !== undefined ? createRedisCache(config.redisUrl, 'loki', metrics, onInfraError('redis')) : createMemoryCache('loki', metrics)
@@ -75,7 +81,7 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
   closers.push(logSource.close)
 
   return {
-    pg: { app: appPool, monitor: monitorPool, store: storePool, kind, ownPids },
+    pg: { app: appPool, monitor: monitorPool, store: storePool, storeStream: storeStreamPool, kind, ownPids },
     bus,
     cache,
     rateLimitRedis,

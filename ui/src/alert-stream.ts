@@ -15,7 +15,8 @@ export interface WebSocketLike {
 export interface AlertStreamOptions {
   url: (lastEventId: string | undefined) => string
   WebSocket?: new (url: string) => WebSocketLike
-  onSnapshot: (alerts: Alert[], lastEventId: string) => void
+  /** `nextCursor`: the snapshot was bounded; the other firing alerts are paged with GET /api/alerts?state=firing&cursor=. */
+  onSnapshot: (alerts: Alert[], lastEventId: string, nextCursor: string | null) => void
   onEvent: (event: AlertEvent) => void
   onState?: (state: StreamState, retryInMs: number | null) => void
   /** Every message the server sent (snapshot, event or heartbeat): the list is current as of now. */
@@ -147,7 +148,7 @@ export class AlertStream {
       this.lastEventId = msg.lastEventId
       this.attempt = 0
       if (this.state !== 'open') this.setState('open', null)
-      this.o.onSnapshot(msg.alerts, msg.lastEventId)
+      this.o.onSnapshot(msg.alerts, msg.lastEventId, msg.nextCursor ?? null)
     } else if (msg.type === 'event') {
       if (this.lastEventId !== undefined && compareEventIds(msg.id, this.lastEventId) <= 0) return
       this.lastEventId = msg.id

@@ -60,9 +60,10 @@ export class AlertsStore {
    * while the page was open) stay; a firing one the snapshot lacks has resolved meanwhile, and
    * goes until the history or an event brings it back as resolved.
    */
-  replace (alerts: Alert[]): void {
+  replace (alerts: Alert[], complete = true): void {
     this.syncedAt = new Date().toISOString()
-    for (const [id, a] of this.byId) if (a.status === 'firing') this.byId.delete(id)
+    // A bounded snapshot (the rest paged after it) cannot say which firing alerts are gone.
+    if (complete) for (const [id, a] of this.byId) if (a.status === 'firing') this.byId.delete(id)
     for (const a of alerts) this.byId.set(a.id, a)
     this.loaded = true
     this.changed()

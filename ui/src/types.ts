@@ -29,7 +29,8 @@ export type TerminateResponse = Static<typeof TerminateSchema>
 export type Alert = Static<typeof AlertSchema>
 export interface AlertsResponse { measuredAt: string, lastEventId: string, alerts: Alert[] }
 export type StreamMessage =
-  | { type: 'snapshot', lastEventId: string, alerts: Alert[] }
+  /** `alerts` holds the newest ALERT_SNAPSHOT_LIMIT firing alerts; `nextCursor` pages the `truncated` rest with GET /api/alerts?state=firing. */
+  | { type: 'snapshot', lastEventId: string, alerts: Alert[], truncated?: number, nextCursor?: string | null }
   | { type: 'event', id: string, kind: 'firing' | 'resolved' | 'ack' | 'updated', alert: Alert, at: string }
   | { type: 'heartbeat', at: string }
 

@@ -11,6 +11,15 @@ function manualStore () {
 }
 
 describe('alerts store', () => {
+  it('a complete snapshot drops firing alerts it lacks; a bounded one (paged after it) keeps them', () => {
+    const { store } = manualStore()
+    store.replace([alert('a'), alert('b')])
+    store.replace([alert('a')], false)
+    expect(store.list.map((a) => a.id).sort()).toEqual(['a', 'b'])
+    store.replace([alert('a')])
+    expect(store.list.map((a) => a.id)).toEqual(['a'])
+  })
+
   it('sorts firing first (worst severity, newest), then resolved (latest end first)', () => {
     const list = sortAlerts([
       alert('r1', { status: 'resolved', endsAt: '2026-11-22T09:00:00Z' }),

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { WebSocket } from 'ws'
 import type { AlertMetrics } from './metrics.js'
-import { rowToAlert } from './rows.js'
+import type { createSnapshots } from './snapshots.js'
 import type { AlertStore } from './store.js'
 import type { AlertEvent } from './types.js'
 
@@ -23,6 +23,10 @@ interface Client {
   tcp: Corkable | undefined
   /** Highest event id this client has been sent. */
   lastSent: number
+  /** Whether its snapshot was sent or its replay begun: a retried sync goes on from lastSent. */
+  started: boolean
+  /** The last event delivered to live clients when it connected; later ones wait in `buffer`. */
+  joinedAt: number
   /** While the snapshot or replay is read, live events wait in `buffer`. */
   syncing: boolean
   buffer: Array<{ id: number, frame: Frame }>
@@ -44,11 +48,17 @@ export interface ClientOptions {
   maxReplay?: number
   /** Bytes queued for one client beyond which it is closed at once (memory guard). */
   maxBufferedBytes?: number
+  snapshots: ReturnType<typeof createSnapshots>
+  /** Retries of a failed snapshot or replay (with backoff, about 7 s in all) before the client is closed with 4503. */
+  syncRetries?: number
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The stream's connected sockets: catch-up on connect, bounded queues, heartbeats, closing. */
 export function createClients (o: ClientOptions) {
   const clients = new Set<Client>()
+  let lastEmitted = 0
   const maxBuffered = o.maxBufferedBytes ?? 32 * 1024 * 1024
   const tooSlow = (c: Client) => kick(c, CLOSE_TOO_SLOW, 'too slow: reconnect with lastEventId', 'slow')
 
@@ -77,26 +87,46 @@ export function createClients (o: ClientOptions) {
     c.socket.send(frame, { binary: false }, () => { c.pending-- })
   }
 
-  async function sync (c: Client, lastEventId: number | undefined) {
-    const bounds = lastEventId === undefined ? undefined : await o.store.eventBounds()
-    const canReplay = bounds !== undefined && lastEventId !== undefined && lastEventId <= bounds.max &&
-      lastEventId >= bounds.min - 1 && bounds.max - lastEventId <= (o.maxReplay ?? 100_000)
-    if (canReplay) {
-      c.lastSent = lastEventId
-      for (;;) {
-        const rows = await o.store.eventsAfter(c.lastSent, null, PAGE)
-        for (const e of rows) {
-          c.lastSent = Number(e.id)
-          send(c, eventFrame(e))
-        }
-        if (rows.length < PAGE || c.closed) break
+  /** Sends everything after c.lastSent that was delivered before the client joined; the rest is in its buffer. */
+  async function replay (c: Client, all: boolean) {
+    for (;;) {
+      if (c.closed || (!all && c.lastSent >= c.joinedAt)) return
+      const rows = await o.store.eventsAfter(c.lastSent, null, PAGE)
+      for (const e of rows) {
+        c.lastSent = Number(e.id)
+        send(c, eventFrame(e))
       }
-    } else {
-      // No id, an id this store never issued, or one older than retention: start over from a snapshot.
-      const s = await o.store.snapshot()
-      send(c, encode({ type: 'snapshot', lastEventId: String(s.lastEventId), alerts: s.alerts.map(rowToAlert) }))
-      c.lastSent = s.lastEventId
+      if (rows.length < PAGE) break
     }
+  }
+
+  /** Resumable: a retry after a failed read goes on from what the client was already sent. */
+  async function sync (c: Client, lastEventId: number | undefined) {
+    if (!c.started) {
+      const bounds = lastEventId === undefined ? undefined : await o.store.eventBounds()
+      const canReplay = bounds !== undefined && lastEventId !== undefined && lastEventId <= bounds.max &&
+        lastEventId >= bounds.min - 1 && bounds.max - lastEventId <= (o.maxReplay ?? 100_000)
+      if (canReplay) {
+        c.lastSent = lastEventId
+        c.started = true
+        await replay(c, true)
+      } else {
+        // No id, an id this store never issued, or one older than retention: start over from a
+        // snapshot, shared with every client connecting meanwhile.
+        const s = await o.snapshots.get()
+        send(c, s.frame)
+        c.lastSent = s.lastEventId
+        c.started = true
+        for (const e of s.tail) {
+          if (e.id <= c.lastSent) continue
+          c.lastSent = e.id
+          send(c, e.frame)
+        }
+      }
+    }
+    // Whatever was delivered before this client joined and is not in its snapshot or tail (a snapshot
+    // read again past maxTail) is read back; what came after waits in its buffer.
+    await replay(c, false)
     for (const b of c.buffer) {
       if (b.id > c.lastSent) {
         c.lastSent = b.id
@@ -110,9 +140,13 @@ export function createClients (o: ClientOptions) {
 
   return {
     size: () => clients.size,
+    /** The last event delivered to live clients (the hub starts it at the store's last id). */
+    setLastEmitted (id: number) { lastEmitted = id },
 
     /** A live event, in id order: sent now, or kept until the client's snapshot or replay is done. */
     emit (id: number, frame: Frame) {
+      lastEmitted = id
+      o.snapshots.delivered(id, frame)
       for (const c of clients) {
         if (c.syncing) {
           c.buffer.push({ id, frame })
@@ -167,7 +201,7 @@ export function createClients (o: ClientOptions) {
 
     /** Adds a connected socket: snapshot or replay first, then live events. */
     async connect (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable) {
-      const c: Client = { socket, tcp, lastSent: 0, syncing: true, buffer: [], pending: 0, bufferedBytes: 0, strikes: 0, alive: true, closed: false }
+      const c: Client = { socket, tcp, lastSent: 0, started: false, joinedAt: lastEmitted, syncing: true, buffer: [], pending: 0, bufferedBytes: 0, strikes: 0, alive: true, closed: false }
       clients.add(c)
       o.metrics.wsClients.set(clients.size)
       socket.on('pong', () => { c.alive = true })
@@ -190,12 +224,22 @@ export function createClients (o: ClientOptions) {
         if (!ok) return kick(c, 1008, 'unexpected message: the only client message is {"type":"ping"}', 'protocol')
         send(c, encode({ type: 'heartbeat', at: new Date().toISOString() }))
       })
-      try {
-        await sync(c, lastEventId)
-      } catch (err) {
-        o.metrics.storeErrors.inc({ operation: 'stream' })
-        o.log.warn({ err: { message: (err as Error).message } }, 'alert stream could not read the store')
-        kick(c, CLOSE_STORE_DOWN, 'alert store unavailable: reconnect later', 'store')
+      const retries = o.syncRetries ?? 6
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await sync(c, lastEventId)
+          return
+        } catch (err) {
+          if (c.closed) return
+          o.metrics.storeErrors.inc({ operation: 'stream' })
+          if (attempt >= retries) {
+            o.log.warn({ err: { message: (err as Error).message }, attempts: attempt + 1 }, 'alert stream could not read the store; client closed')
+            kick(c, CLOSE_STORE_DOWN, 'alert store unavailable: reconnect later', 'store')
+            return
+          }
+          if (attempt === 0) o.log.info({ err: { message: (err as Error).message } }, 'alert stream snapshot or replay failed; retrying for the client')
+          await sleep(Math.min(200 * 2 ** attempt, 2000))
+        }
       }
     },
 

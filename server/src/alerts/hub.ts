@@ -4,6 +4,7 @@ import type { Bus, Unsubscribe } from '../infra/redis.js'
 import { createClients, encode, eventFrame, PAGE, type Corkable } from './clients.js'
 import type { AlertMetrics } from './metrics.js'
 import type { BusMessage } from './pipeline.js'
+import { createSnapshots } from './snapshots.js'
 import type { AlertStore } from './store.js'
 import type { AlertEvent } from './types.js'
 
@@ -22,6 +23,9 @@ export interface HubOptions {
   maxBufferedBytes?: number
   /** How often backlogs are checked; a backlog over queueLimit on two checks in a row closes the client. */
   sweepMs?: number
+  /** Firing alerts in a snapshot (ALERT_SNAPSHOT_LIMIT). */
+  snapshotLimit?: number
+  syncRetries?: number
 }
 
 export type Hub = ReturnType<typeof createHub>
@@ -34,12 +38,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * publish was lost, Redis down) is filled from the store, which is the source of truth.
  */
 export function createHub (o: HubOptions) {
-  const clients = createClients(o)
+  const snapshots = createSnapshots({ store: o.store, metrics: o.metrics, limit: o.snapshotLimit ?? 1000 })
+  const clients = createClients({ ...o, snapshots })
   let last = 0
   let chain: Promise<void> = Promise.resolve()
   const state = { stopped: false }
   let catchUpQueued = false
   let unsubscribe: Unsubscribe | undefined
+  let stopping: Promise<void> | undefined
   const timers: NodeJS.Timeout[] = []
 
   function deliver (e: AlertEvent) {
@@ -121,6 +127,7 @@ export function createHub (o: HubOptions) {
   return {
     async start (channel: string) {
       last = (await o.store.eventBounds()).max
+      clients.setLastEmitted(last)
       unsubscribe = await o.bus.subscribe(channel, onMessage)
       timers.push(
         setInterval(() => clients.heartbeat(), o.heartbeatMs ?? 15_000),
@@ -134,11 +141,21 @@ export function createHub (o: HubOptions) {
     /** For tests and health: resolves when everything received so far is delivered. */
     idle: () => chain,
     catchUp,
-    async stop () {
-      state.stopped = true
-      for (const t of timers) clearInterval(t)
-      await unsubscribe?.()
-      clients.closeAll(1001, 'server shutting down: reconnect with lastEventId', 'shutdown')
+    /**
+     * Stops taking new events, sends the ones already received, then closes every client with 1001
+     * (the close frame follows the last event on each socket). Idempotent.
+     */
+    stop (): Promise<void> {
+      stopping ??= (async () => {
+        for (const t of timers) clearInterval(t)
+        await unsubscribe?.()
+        // Deliveries in progress finish (a backfill gives up once stopped, at most one page late).
+        const drained = chain.then(() => {}, () => {})
+        await Promise.race([drained, sleep(2000)])
+        state.stopped = true
+        clients.closeAll(1001, 'server shutting down: reconnect with lastEventId', 'shutdown')
+      })()
+      return stopping
     },
   }
 }

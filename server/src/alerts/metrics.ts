@@ -25,6 +25,8 @@ export function createAlertMetrics (registry: Registry, firingCounts: () => Prom
     }),
     eventsStored: new Counter({ name: M.alertEventsStored, help: 'Alert events written to the store (firing, resolved, ack, updated)', labelNames: ['kind'] as const, registers }),
     storeErrors: new Counter({ name: M.alertStoreErrors, help: 'Failed writes to the alert store, by operation', labelNames: ['operation'] as const, registers }),
+    webhookRejected: new Counter({ name: M.webhookRejected, help: 'Webhook alerts not stored as sent and kept as dead letters, by reason', labelNames: ['reason'] as const, registers }),
+    snapshotsComputed: new Counter({ name: M.snapshotsComputed, help: 'Stream snapshots read from the store (each shared by every client connecting meanwhile)', registers }),
     wsClients: new Gauge({ name: M.wsClients, help: 'WebSocket clients connected to the alert stream', registers }),
     wsDisconnects: new Counter({ name: M.wsDisconnects, help: 'Alert stream disconnects, by reason', labelNames: ['reason'] as const, registers }),
     notifierSent: new Counter({ name: M.notifierSent, help: 'Notifier messages, by notifier and outcome', labelNames: ['notifier', 'outcome'] as const, registers }),

@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
 import { createInternalChecks } from './checks.js'
+import { deadLetterRoutes } from './dead-letter-routes.js'
+import { createDeadLetters } from './dead-letters.js'
 import { registerAlertHealth } from './health.js'
 import { createHub, type Hub } from './hub.js'
 import { createInternalAlerts } from './internal.js'
@@ -8,6 +10,7 @@ import { createAlertMetrics } from './metrics.js'
 import { migrateAlertStore } from './migrate.js'
 import { createDispatcher } from './notifiers/dispatcher.js'
 import { createPipeline, type Pipeline } from './pipeline.js'
+import { createRejections } from './rejections.js'
 import { alertRoutes } from './routes.js'
 import { createAlertStore, type AlertStore } from './store.js'
 import { streamRoutes } from './stream.js'
@@ -41,12 +44,14 @@ const RECONCILE_GRACE_MS = (config: Config) => Math.max(3 * config.probeInterval
  */
 export default fp(async (app, { config }: { config: Config }) => {
   const log = app.log.child({ part: 'alerts' })
-  const store = createAlertStore(app.deps.pg.store)
+  const store = createAlertStore(app.deps.pg.store, app.deps.pg.storeStream)
   const metrics = createAlertMetrics(app.metrics.registry, () => store.firingCounts())
   const dispatcher = createDispatcher(config, store, metrics, log)
   const pipeline = createPipeline({ store, bus: app.deps.bus, metrics, log, onStored: (events) => dispatcher.onStored(events) })
-  const hub = createHub({ store, bus: app.deps.bus, metrics, log, queueLimit: config.alerts.wsQueueLimit })
+  const hub = createHub({ store, bus: app.deps.bus, metrics, log, queueLimit: config.alerts.wsQueueLimit, snapshotLimit: config.alerts.snapshotLimit })
   const internal = createInternalAlerts(config, () => pipeline, log)
+  const deadLetters = createDeadLetters(app.deps.pg.store)
+  const rejections = createRejections({ deadLetters, metrics, sink: app.alertSink, log })
   const checks = createInternalChecks(app, metrics)
 
   let problem = 'starting'
@@ -56,8 +61,8 @@ export default fp(async (app, { config }: { config: Config }) => {
 
   async function prune () {
     try {
-      const r = await store.prune(config.alerts.retentionDays)
-      if (r.alerts + r.events > 0) log.info(r, 'alert retention: deleted old resolved alerts and events')
+      const r = { ...await store.prune(config.alerts.retentionDays), deadLetters: await deadLetters.prune(config.alerts.retentionDays) }
+      if (r.alerts + r.events + r.deadLetters > 0) log.info(r, 'alert retention: deleted old resolved alerts and events')
     } catch (err) {
       metrics.storeErrors.inc({ operation: 'retention' })
       log.warn({ err: { message: (err as Error).message } }, 'alert retention failed')
@@ -107,7 +112,8 @@ export default fp(async (app, { config }: { config: Config }) => {
   registerAlertHealth(app, config, service)
 
   const notReady = () => problem
-  await app.register(webhookRoutes, { config, pipeline: () => pipeline, notReady })
+  await app.register(webhookRoutes, { config, pipeline: () => pipeline, rejections, notReady })
+  await app.register(deadLetterRoutes, { config, deadLetters, notReady })
   await app.register(alertRoutes, { config, store: () => store, pipeline: () => pipeline, notReady })
   await app.register(streamRoutes, { config, metrics, hub: () => (problem === '' ? hub : undefined) })
 
@@ -118,6 +124,7 @@ export default fp(async (app, { config }: { config: Config }) => {
     checks.stop()
     internal.stop()
     dispatcher.stop()
+    rejections.stop()
     await hub.stop()
   })
 }, { name: 'alerts' })

@@ -83,7 +83,8 @@ function toRecords (inputs: AlertInput[]) {
   }))
 }
 
-export function createAlertStore (pool: pg.Pool) {
+/** `stream` serves the alert stream's reads (snapshots, replays), on connections of its own. */
+export function createAlertStore (pool: pg.Pool, stream: pg.Pool = pool) {
   async function inTx<T> (fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect()
     // A checked-out client has no listener of the pool's: without one a dropped connection would crash the process.
@@ -146,23 +147,31 @@ export function createAlertStore (pool: pg.Pool) {
     },
 
     async eventsAfter (afterId: number, upTo: number | null, limit: number): Promise<AlertEvent[]> {
-      const r = await pool.query<EventRow>(
+      const r = await stream.query<EventRow>(
         'SELECT id, kind, at, alert FROM tw_alert_events WHERE id > $1 AND ($2::bigint IS NULL OR id <= $2) ORDER BY id LIMIT $3',
         [afterId, upTo, limit])
       return r.rows.map(rowToEvent)
     },
 
     async eventBounds (): Promise<{ min: number, max: number }> {
-      const r = await pool.query<{ min: string | null, max: string | null }>('SELECT min(id) AS min, max(id) AS max FROM tw_alert_events')
+      const r = await stream.query<{ min: string | null, max: string | null }>('SELECT min(id) AS min, max(id) AS max FROM tw_alert_events')
       return { min: Number(r.rows[0]?.min ?? 0), max: Number(r.rows[0]?.max ?? 0) }
     },
 
-    /** Firing alerts and the last event id, read in one statement so they describe the same moment. */
-    async snapshot (): Promise<{ lastEventId: number, alerts: AlertRow[] }> {
-      const r = await pool.query<{ last: string | null, alerts: AlertRow[] | null }>(`
+    /**
+     * The newest `limit` firing alerts (newest change first, the order of GET /api/alerts), how many
+     * firing alerts there are, and the last event id, read in one statement so they describe the same
+     * moment. `cursor` continues the list with GET /api/alerts?state=firing&cursor=.
+     */
+    async snapshot (limit: number): Promise<{ lastEventId: number, total: number, alerts: AlertRow[], cursor: string | null }> {
+      const r = await stream.query<{ last: string | null, total: string, alerts: AlertRow[] | null, cursor: string | null }>(`
+        WITH page AS (SELECT * FROM tw_alerts WHERE status = 'firing' ORDER BY updated_at DESC, id DESC LIMIT $1)
         SELECT (SELECT max(id) FROM tw_alert_events) AS last,
-               (SELECT jsonb_agg(to_jsonb(a) ORDER BY a.starts_at DESC) FROM tw_alerts a WHERE status = 'firing') AS alerts`)
-      return { lastEventId: Number(r.rows[0]?.last ?? 0), alerts: r.rows[0]?.alerts ?? [] }
+               (SELECT count(*) FROM tw_alerts WHERE status = 'firing') AS total,
+               (SELECT jsonb_agg(to_jsonb(p) - 'previous_status' - 'quiet' ORDER BY p.updated_at DESC, p.id DESC) FROM page p) AS alerts,
+               (SELECT p.updated_at::text || '|' || p.id FROM page p ORDER BY p.updated_at, p.id LIMIT 1) AS cursor`, [limit])
+      const row = r.rows[0]
+      return { lastEventId: Number(row?.last ?? 0), total: Number(row?.total ?? 0), alerts: row?.alerts ?? [], cursor: row?.cursor ?? null }
     },
 
     /** Newest change first, filtered; see list.ts. */

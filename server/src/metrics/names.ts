@@ -45,6 +45,8 @@ export const M = {
   alertsFiring: 'tovwatch_alerts_firing',
   alertEventsStored: 'tovwatch_alert_events_stored_total',
   alertStoreErrors: 'tovwatch_alert_store_errors_total',
+  webhookRejected: 'tovwatch_webhook_rejected_total',
+  snapshotsComputed: 'tovwatch_alert_snapshots_computed_total',
   wsClients: 'tovwatch_ws_clients',
   wsDisconnects: 'tovwatch_ws_disconnects_total',
   notifierSent: 'tovwatch_notifier_messages_total',

@@ -119,7 +119,7 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
     // Stop reading: the kernel buffers fill, sends stay unflushed, the queue passes WS_QUEUE_LIMIT.
     const raw = (slow.ws as unknown as { _socket: { pause: () => void } })._socket
     raw.pause()
-    const big = 'x'.repeat(64 * 1024)
+    const big = 'x'.repeat(60 * 1024) // under ALERT_MAX_ANNOTATIONS_BYTES (64 KiB)
     const alerts = Array.from({ length: 300 }, () => amAlert({ annotations: { summary: 'big', description: big } }))
     for (let i = 0; i < alerts.length; i += 50) await postHook(t, amPayload(alerts.slice(i, i + 50)))
     await fast.until((m) => m.filter((x) => x.type === 'event').length === 300, 20_000)

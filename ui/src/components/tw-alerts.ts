@@ -9,6 +9,7 @@ import { shared } from '../styles/tokens.js'
 import type { Alert } from '../types.js'
 import { DEFAULT_STATE, type UiState } from '../url-state.js'
 import './tw-age.js'
+import './tw-dead-letters.js'
 import { StoreController } from '../store-controller.js'
 
 const PAGE = 100
@@ -202,6 +203,7 @@ export class TwAlerts extends LitElement {
         ${resolved.length === 0 && store.loaded && this.history !== 'loading' ? html`<p class="empty">No resolved alerts.</p>` : ''}
         <ol aria-labelledby="resolved-h">${repeat(resolved, (a) => a.id, (a) => this.renderAlert(a))}</ol>
         ${more > 0 ? html`<button type="button" @click=${() => { this.shown += PAGE }}>Show ${Math.min(more, PAGE)} more</button>` : ''}`}
+      ${this.compact ? '' : html`<tw-dead-letters .ctx=${this.ctx}></tw-dead-letters>`}
       </div>`
   }
 }

@@ -62,13 +62,29 @@ export class TwApp extends LitElement {
     const wsBase = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${base}/api/alerts/stream`
     this.stream = new AlertStream({
       url: (last) => last === undefined ? wsBase : `${wsBase}?lastEventId=${encodeURIComponent(last)}`,
-      onSnapshot: (alerts) => { this.store.replace(alerts) },
+      onSnapshot: (alerts, _id, nextCursor) => {
+        this.store.replace(alerts, nextCursor === null)
+        if (nextCursor !== null) this.pageFiring(nextCursor)
+      },
       onEvent: (ev) => {
         if (this.store.apply(ev)) this.notifyCritical(ev.alert.alertname, ev.alert.annotations.summary ?? ev.alert.labels.instance ?? '')
       },
       onState: (s) => { this.setStream(s) },
       onMessage: () => { this.store.touch() },
     })
+  }
+
+  /** The firing alerts a bounded snapshot left out, a page at a time. */
+  private async pageFiring (cursor: string | null): Promise<void> {
+    for (let n = 0; cursor !== null && n < 100; n++) {
+      try {
+        const page = await this.ctx.api.alerts({ state: 'firing', limit: 1000, cursor })
+        this.store.merge(page.alerts)
+        cursor = (page as { nextCursor?: string | null }).nextCursor ?? null
+      } catch {
+        return
+      }
+    }
   }
 
   private readonly onHash = () => { this.ui = parseHash(location.hash) }

@@ -5,7 +5,7 @@ import type { AlertEvent, AlertInput } from './types.js'
 import { severityOf } from './types.js'
 
 /** Every writer of events holds this lock until commit, so event ids become visible in id order. */
-const EVENT_LOCK = 7_390_117_001
+export const EVENT_LOCK = 7_390_117_001
 const CHUNK = 1000
 
 /** Annotations with their figures masked: internal checks repeat their text with new counts each probe. */

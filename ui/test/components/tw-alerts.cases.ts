@@ -106,7 +106,7 @@ export function twAlerts (h: Harness): void {
     it('acknowledging posts the note to /api/alerts/<id>/ack and shows who acknowledged it', async () => {
       const id = 'am:fp/1'
       await h.call('alerts', [alert(id, { severity: 'critical' }), alert('other')])
-      const acked = alert(id, { severity: 'critical', acknowledged: { by: 'alice', at: new Date().toISOString(), note: 'on it: restarting db1' } })
+      const acked = alert(id, { severity: 'critical', acknowledged: { by: 'alice', at: new Date().toISOString(), note: 'on it: restarting db1', until: null } })
       await h.reply('POST /logs/api/alerts/am%3Afp%2F1/ack', { status: 200, body: acked })
       await h.mount('tw-alerts', {}, { view: 'alerts' })
       const first = h.page.locator('tw-alerts li.alert').first()

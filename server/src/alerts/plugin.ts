@@ -10,6 +10,7 @@ import { createDispatcher } from './notifiers/dispatcher.js'
 import { createPipeline, type Pipeline } from './pipeline.js'
 import { alertRoutes } from './routes.js'
 import { createAlertStore, type AlertStore } from './store.js'
+import { registerSilences } from './silences/plugin.js'
 import { streamRoutes } from './stream.js'
 import { webhookRoutes } from './webhook.js'
 
@@ -110,6 +111,7 @@ export default fp(async (app, { config }: { config: Config }) => {
   await app.register(webhookRoutes, { config, pipeline: () => pipeline, notReady })
   await app.register(alertRoutes, { config, store: () => store, pipeline: () => pipeline, notReady })
   await app.register(streamRoutes, { config, metrics, hub: () => (problem === '' ? hub : undefined) })
+  await registerSilences(app, config, service)
 
   app.addHook('preClose', async () => {
     closed = true

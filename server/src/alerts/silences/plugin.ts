@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify'
+import type { Config } from '../../config.js'
+import type { AlertsService } from '../plugin.js'
+import { createAlertmanagerClient } from './client.js'
+import { createMuting } from './muting.js'
+import { silenceRoutes } from './routes.js'
+
+/**
+ * Silences (Alertmanager API v2) and the silenced/inhibited state, pushed on the alert stream as
+ * `{ type: 'muting', ... }`. Without ALERTMANAGER_URL the routes answer that they need it; nothing fails.
+ */
+export async function registerSilences (app: FastifyInstance, config: Config, alerts: AlertsService): Promise<void> {
+  const am = config.alerts.alertmanager
+  const client = am.url === undefined ? undefined : createAlertmanagerClient({ ...am, url: am.url }, app.metrics)
+  const muting = createMuting({
+    client,
+    bus: app.deps.bus,
+    channel: 'tovwatch:alertmanager:silences',
+    pollMs: am.pollS * 1000,
+    push: (state) => alerts.hub.broadcast({ type: 'muting', ...state }),
+    log: app.log.child({ part: 'silences' }),
+  })
+  await app.register(silenceRoutes, { config, client, muting, store: alerts.store })
+  await muting.start()
+  app.addHook('preClose', async () => { await muting.stop() })
+}

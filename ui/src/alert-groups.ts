@@ -97,7 +97,7 @@ export function buildView (alerts: readonly Alert[], o: ViewOptions): AlertView 
     if (isMuted && !o.showMuted) { hiddenMuted++; continue }
     if (ack && !o.showAcked) { hiddenAcked++; continue }
     shown++
-    const value = a.labels[o.groupBy] ?? ''
+    const value = a.labels[o.groupBy] ?? (o.groupBy === 'alertname' ? a.alertname : '')
     let g = groups.get(value)
     if (g === undefined) {
       g = { key: `${o.groupBy}=${value}`, value, alerts: [], firing: 0, acked: 0, worst: 'none', worstSent: '', shared: {} }
@@ -113,7 +113,8 @@ export function buildView (alerts: readonly Alert[], o: ViewOptions): AlertView 
   const list = [...groups.values()]
   for (const g of list) g.shared = sharedLabels(g.alerts)
   // Groups with firing alerts first, by worst severity, then by size; resolved-only groups after.
-  list.sort((x, y) => (y.firing > 0 ? 1 : 0) - (x.firing > 0 ? 1 : 0) || RANK[y.worst] - RANK[x.worst] || y.alerts.length - x.alerts.length || (x.value < y.value ? -1 : 1))
+  // Ties keep the store's order (the sort is stable): newest first, most recently resolved first.
+  list.sort((x, y) => (y.firing > 0 ? 1 : 0) - (x.firing > 0 ? 1 : 0) || RANK[y.worst] - RANK[x.worst] || y.alerts.length - x.alerts.length)
   return { groups: list, shown, inState, firing, resolved: inState - firing, hiddenMuted, hiddenAcked, muted, acked }
 }
 

@@ -71,7 +71,7 @@ export class TwAlertGroup extends LitElement {
       </div>
       ${sharedEntries.length > 0 ? html`<div class="shared" aria-label="labels shared by the group">${sharedEntries.map(([k, v]) => html`<span class="label">${k}=${v}</span>`)}</div>` : nothing}
       ${this.open
-        ? html`<ol>${repeat(alerts, (a) => a.id, (a) => html`<li class=${a.id === this.selected ? 'selected' : ''} data-id=${a.id}>
+        ? html`<ol>${repeat(alerts, (a) => a.id, (a) => html`<li class=${a.id === this.selected ? 'selected' : ''} aria-current=${a.id === this.selected ? 'true' : 'false'} data-id=${a.id}>
             <tw-alert-card .alert=${a} .ctx=${this.ctx} .muted=${mutedOf(a, this.muting)} .hide=${hide} ?compact=${this.compact}></tw-alert-card></li>`)}</ol>
           ${g.alerts.length > alerts.length ? html`<button type="button" @click=${() => { this.shown += PAGE }}>Show ${Math.min(PAGE, g.alerts.length - alerts.length)} more</button>` : nothing}`
         : nothing}`

@@ -157,6 +157,9 @@ export class TwAlerts extends LitElement {
     const filtering = matchers.length > 0 || this.ui.aq !== ''
     const defaultOpen = v.shown <= OPEN_BELOW || this.compact
     const groups = v.groups.slice(0, this.groupsShown)
+    // A linked alert (#/alerts?alert=<id>) is always on the page, however far down the list it is.
+    const linked = this.compact || this.ui.alert === '' ? undefined : v.groups.find((g) => g.alerts.some((a) => a.id === this.ui.alert))
+    if (linked !== undefined && !groups.includes(linked)) groups.push(linked)
     return html`
       ${this.compact
         ? html`<p class="streamline" role="status"><span class=${open ? '' : 'behind-text'}>Alert stream: ${STREAM_TEXT[this.ctx.streamState]}</span>${streamAge(this.ctx.streamState, store.syncedAt)}</p>`

@@ -3,7 +3,7 @@
  * silenced, inhibited or acknowledged, then group by a label. Pure and one pass over the alerts, so
  * a keystroke over 5,000 alerts costs a few milliseconds; the page renders only what is expanded.
  */
-import { matchesAll, parseMatcher, textMatches, type Compile, type Matcher } from '../../server/src/alerts/matchers.js'
+import { matchesAll, parseMatcher, type Compile, type Matcher } from '../../server/src/alerts/matchers.js'
 import type { Alert, Severity } from './types.js'
 
 export interface Muted { silencedBy: string[], inhibitedBy: string[] }
@@ -14,6 +14,20 @@ export const NO_MUTING: MutingState = { available: false, error: '', measuredAt:
 export const browserCompile: Compile = (anchored) => new RegExp(anchored, 'u')
 
 const RANK: Record<Severity | 'none', number> = { critical: 4, high: 3, medium: 2, low: 1, none: 0 }
+
+/** Each alert's labels and annotations, lower-cased once (alerts are immutable: a change is a new object). */
+const haystacks = new WeakMap<Alert, string>()
+function haystack (a: Alert): string {
+  let h = haystacks.get(a)
+  if (h === undefined) {
+    h = [...Object.entries(a.labels).map(([k, v]) => `${k}\u0000${v}`), ...Object.values(a.annotations)].join('\u0000').toLowerCase()
+    haystacks.set(a, h)
+  }
+  return h
+}
+
+/** Free text over label names, values and annotations, ignoring case (as the server's `q`). */
+export const textIn = (a: Alert, lowerNeedle: string) => lowerNeedle === '' || haystack(a).includes(lowerNeedle)
 
 /** An acknowledgement counts while the alert fires and until its chosen end (the page's clock). */
 export function isAcked (a: Alert, now = Date.now()): boolean {
@@ -76,6 +90,7 @@ function sharedLabels (alerts: Alert[]): Record<string, string> {
 /** Alerts in the order the store keeps them (firing by severity, newest first) go into groups in that order. */
 export function buildView (alerts: readonly Alert[], o: ViewOptions): AlertView {
   const now = o.now ?? Date.now()
+  const needle = o.text.toLowerCase()
   const groups = new Map<string, AlertGroup>()
   let shown = 0
   let inState = 0
@@ -87,7 +102,7 @@ export function buildView (alerts: readonly Alert[], o: ViewOptions): AlertView 
   for (const a of alerts) {
     if (o.state !== 'all' && a.status !== o.state) continue
     if (o.matchers.length > 0 && !matchesAll(o.matchers, a.labels, browserCompile)) continue
-    if (o.text !== '' && !textMatches(o.text, a.labels, a.annotations)) continue
+    if (needle !== '' && !textIn(a, needle)) continue
     inState++
     if (a.status === 'firing') firing++
     const isMuted = a.status === 'firing' && mutedOf(a, o.muting) !== undefined

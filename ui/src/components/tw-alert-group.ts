@@ -12,7 +12,7 @@ const PAGE = 50
 @customElement('tw-alert-group')
 export class TwAlertGroup extends LitElement {
   static override styles = [shared, css`
-    :host { display: block; border: 1px solid var(--border); border-left: 6px solid var(--sev-low); border-radius: 8px; margin-bottom: 0.5rem; background: var(--bg-card); }
+    :host { display: block; content-visibility: auto; contain-intrinsic-size: auto 5rem; border: 1px solid var(--border); border-left: 6px solid var(--sev-low); border-radius: 8px; margin-bottom: 0.5rem; background: var(--bg-card); }
     :host([worst=critical]) { border-left-color: var(--sev-critical); }
     :host([worst=high]) { border-left-color: var(--sev-high); }
     :host([worst=medium]) { border-left-color: var(--sev-medium); }

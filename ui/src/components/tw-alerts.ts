@@ -21,7 +21,7 @@ import './tw-silences.js'
 const HISTORY = 200
 /** Groups are open by default while the view shows at most this many alerts; the user's choice wins. */
 const OPEN_BELOW = 100
-const GROUPS_PAGE = 100
+const GROUPS_PAGE = 50
 
 /** The Alerts view, karma-style: grouped by a label, filtered by matchers and text, with silences and acknowledgements. */
 @customElement('tw-alerts')

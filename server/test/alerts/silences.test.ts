@@ -145,6 +145,7 @@ describe.skipIf(!(await have('postgres')))('silences when Alertmanager is missin
       const list = (await t.app.inject({ method: 'GET', url: '/logs/api/silences', headers: auth() })).json()
       expect(list).toMatchObject({ available: false, message: expect.stringMatching(/ALERTMANAGER_URL/), silences: [] })
       expect((await t.app.inject({ method: 'GET', url: '/logs/api/alerts/muting', headers: auth() })).json()).toMatchObject({ available: false, muted: {} })
+      expect((await t.app.inject({ method: 'GET', url: '/logs/api/health', headers: auth() })).json().dependencies.alertmanager).toMatchObject({ status: 'disabled' })
       const r = await t.app.inject({ method: 'POST', url: '/logs/api/silences', headers: auth(ADMIN_TOKEN), payload: body })
       expect(r.statusCode).toBe(503)
       expect(r.json().message).toMatch(/set ALERTMANAGER_URL/)
@@ -161,6 +162,8 @@ describe.skipIf(!(await have('postgres')))('silences when Alertmanager is missin
       const rows = (await t.deps.pg.store.query("SELECT result FROM tovwatch_admin_audit WHERE action = 'silence-create' ORDER BY id DESC LIMIT 1")).rows
       expect(rows[0].result.error).toMatch(/unreachable/)
       expect((await t.app.inject({ method: 'GET', url: '/logs/api/silences', headers: auth() })).json().message).toMatch(/unreachable/)
+      await waitFor(async () => (await t.app.inject({ method: 'GET', url: '/logs/api/health', headers: auth() })).json().dependencies.alertmanager.status === 'down', 10_000, 'health to say Alertmanager is down')
+      expect((await t.app.inject({ method: 'GET', url: '/logs/api/alerts/muting', headers: auth() })).json().error).toMatch(/unreachable.*as of never/)
       expect(await t.app.inject({ method: 'GET', url: '/metrics' }).then((m) => m.body)).toMatch(/tovwatch_external_call_duration_seconds_count\{target="alertmanager",outcome="unreachable"\} [1-9]/)
     } finally { await t.close() }
   })

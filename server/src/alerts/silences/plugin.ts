@@ -21,6 +21,13 @@ export async function registerSilences (app: FastifyInstance, config: Config, al
     log: app.log.child({ part: 'silences' }),
   })
   await app.register(silenceRoutes, { config, client, muting, store: alerts.store })
+  // From the last poll, never a call of its own: health stays fast when Alertmanager is slow.
+  app.health.register('alertmanager', async () => {
+    const s = muting.state()
+    if (!s.available) return { status: 'disabled', kind: 'none', latencyMs: null, message: 'ALERTMANAGER_URL is not set: no silences, no silenced/inhibited marks' }
+    if (s.error !== '') return { status: 'down', kind: 'api-v2', latencyMs: null, message: s.error }
+    return { status: s.measuredAt === null ? 'degraded' : 'up', kind: 'api-v2', latencyMs: null, message: s.measuredAt === null ? 'not read yet' : `silenced/inhibited state read at ${s.measuredAt}` }
+  })
   await muting.start()
   app.addHook('preClose', async () => { await muting.stop() })
 }

@@ -191,7 +191,9 @@ describe.skipIf(!(await have('chromium')))('web UI end to end (headless Chromium
   }, 60_000)
 
   it('acknowledges an alert with a note (CSRF header from the session)', async () => {
-    const item = page.locator('tw-alerts tw-alert-card', { has: page.locator('button.do-ack') }).first()
+    // Found by id: once the form opens, the card has no Acknowledge button to be found by.
+    const id = await page.locator('tw-alerts tw-alert-group li', { has: page.locator('button.do-ack') }).first().getAttribute('data-id')
+    const item = page.locator(`tw-alerts tw-alert-group li[data-id="${id}"] tw-alert-card`)
     await item.locator('button.do-ack').click()
     await item.locator('input[name=note]').fill('looking at it')
     await item.locator('button[type=submit]').click()

@@ -124,6 +124,8 @@ export interface Config {
     }
     /** Firing alerts in a stream snapshot; the rest are counted in `truncated` and paged with GET /api/alerts. */
     snapshotLimit: number
+    /** Silences and silenced/inhibited state through Alertmanager's API v2; undefined url: off. */
+    alertmanager: { url: string | undefined, username: string | undefined, password: string | undefined, token: string | undefined, pollS: number, timeoutMs: number }
   }
 }
 
@@ -232,6 +234,7 @@ export const SECRET_VARIABLES = [
   'TOVWATCH_TOKENS', 'SESSION_SECRET', 'EMBED_SECRET', 'LOKI_PASSWORD', 'LOKI_TOKEN', 'REDIS_URL',
   'DATABASE_URL', 'MONITOR_DATABASE_URL', 'TOVWATCH_DATABASE_URL', 'PGBOUNCER_ADMIN_URL',
   'ALERT_WEBHOOK_TOKEN', 'ALERT_WEBHOOK_PASSWORD', 'DISCORD_WEBHOOK_URL', 'SLACK_WEBHOOK_URL',
+  'ALERTMANAGER_URL', 'ALERTMANAGER_PASSWORD', 'ALERTMANAGER_TOKEN',
 ] as const
 
 /** .env.example's placeholders would work as real secrets that anyone can read in the repository. */
@@ -283,6 +286,15 @@ export function loadConfig (env: Env = process.env): Config {
   const webhookPassword = str(env, 'ALERT_WEBHOOK_PASSWORD')
   if ((webhookUser === undefined) !== (webhookPassword === undefined)) {
     throw new ConfigError('ALERT_WEBHOOK_USERNAME', 'ALERT_WEBHOOK_USERNAME and ALERT_WEBHOOK_PASSWORD go together')
+  }
+  const amUser = str(env, 'ALERTMANAGER_USERNAME')
+  const amPassword = str(env, 'ALERTMANAGER_PASSWORD')
+  const amToken = str(env, 'ALERTMANAGER_TOKEN')
+  if ((amUser === undefined) !== (amPassword === undefined)) {
+    throw new ConfigError(amUser === undefined ? 'ALERTMANAGER_USERNAME' : 'ALERTMANAGER_PASSWORD', 'ALERTMANAGER_USERNAME and ALERTMANAGER_PASSWORD go together')
+  }
+  if (amToken !== undefined && amUser !== undefined) {
+    throw new ConfigError('ALERTMANAGER_TOKEN', 'set either ALERTMANAGER_TOKEN or ALERTMANAGER_USERNAME/ALERTMANAGER_PASSWORD, not both')
   }
 
   return {
@@ -381,6 +393,14 @@ export function loadConfig (env: Env = process.env): Config {
         annotationsBytes: int(env, 'ALERT_MAX_ANNOTATIONS_BYTES', 65_536, 64, 16_777_216),
       },
       snapshotLimit: int(env, 'ALERT_SNAPSHOT_LIMIT', 1000, 10, 100_000),
+      alertmanager: {
+        url: url(env, 'ALERTMANAGER_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
+        username: amUser,
+        password: amPassword,
+        token: amToken,
+        pollS: int(env, 'ALERTMANAGER_POLL_S', 10, 1, 15),
+        timeoutMs: int(env, 'ALERTMANAGER_TIMEOUT_MS', 5000, 100, 60_000),
+      },
     },
   }
 }

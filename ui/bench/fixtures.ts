@@ -54,3 +54,28 @@ export function alertFixture (i: number): Alert {
     updatedAt: new Date().toISOString(),
   }
 }
+
+const SEVERITY_SENT = ['critical', 'error', 'warning', 'info'] as const
+
+/** `n` firing alerts from `rules` alert rules (so `rules` groups by alertname), karma-sized. */
+export function manyAlerts (n: number, rules: number): Alert[] {
+  const r = rng(7)
+  return Array.from({ length: n }, (_, i) => {
+    const sev = i % 4
+    return {
+      id: String(i),
+      fingerprint: `fp${i}`,
+      status: 'firing',
+      severity: (['critical', 'high', 'medium', 'low'] as const)[sev] as Severity,
+      alertname: `Rule${i % rules}`,
+      labels: { alertname: `Rule${i % rules}`, severity: SEVERITY_SENT[sev] as string, job: ['api', 'web', 'db', 'node'][i % 4] as string, instance: `host-${Math.floor(r() * 2000)}:9100`, cluster: `c${i % 7}` },
+      annotations: { summary: `value ${i} crossed the threshold on host ${i}`, description: 'A longer description of what happened and what to do about it.' },
+      startsAt: new Date(Date.now() - i * 60_000).toISOString(),
+      endsAt: null,
+      generatorURL: 'http://prometheus:9090/graph?g0.expr=up',
+      source: 'alertmanager',
+      acknowledged: null,
+      updatedAt: new Date().toISOString(),
+    }
+  })
+}

@@ -12,7 +12,11 @@ import '../src/components/tw-errors.js'
 import type { AppContext } from '../src/context.js'
 import '../src/styles/theme.css'
 import { DEFAULT_STATE } from '../src/url-state.js'
-import { alertFixture, errorsFixture } from './fixtures.js'
+import { alertFixture, errorsFixture, manyAlerts } from './fixtures.js'
+import { buildView, NO_MUTING } from '../src/alert-groups.js'
+import { parseMatcher, textMatches } from '../../server/src/alerts/matchers.js'
+import type { Alert } from '../src/types.js'
+import type { UiState } from '../src/url-state.js'
 
 const root = document.getElementById('root') as HTMLElement
 const frame = () => new Promise<void>((resolve) => { requestAnimationFrame(() => { setTimeout(resolve, 0) }) })
@@ -169,8 +173,76 @@ async function alertFlood (perSecond: number, seconds: number, mode: 'coalesced'
   await frame()
   await new Promise((resolve) => setTimeout(resolve, 200))
   obs.disconnect()
-  return { events: i - 400, seconds: (performance.now() - t0) / 1000, longTasks: long.length, maxLongTask: long.length === 0 ? 0 : Math.max(...long), rendered: el.renderRoot.querySelectorAll('li.alert').length }
+  return { events: i - 400, seconds: (performance.now() - t0) / 1000, longTasks: long.length, maxLongTask: long.length === 0 ? 0 : Math.max(...long), rendered: el.renderRoot.querySelectorAll('tw-alert-group').length }
 }
 
-Object.assign(window, { twBench: { renderErrors, chartDraw, alertFlood } })
+/** What a person types into the Alerts filter: free text letter by letter, then matcher chips added and removed. */
+const KEYSTROKES: Array<Partial<UiState>> = [
+  ...['h', 'ho', 'hos', 'host', 'host-', 'host-1', 'host-12', 'host-1', 'host-', 'host', ''].map((aq) => ({ aq })),
+  { filters: ['severity="critical"'] },
+  { filters: ['severity="critical"', 'job=~"api|web"'] },
+  { filters: ['severity="critical"', 'job=~"api|web"', 'cluster!="c3"'] },
+  { filters: ['job=~"api|web"'] },
+  { filters: [] },
+  { groupBy: 'cluster' },
+  { groupBy: 'alertname' },
+]
+
+/**
+ * The naive baseline: each keystroke filters the alerts and rebuilds the whole list, every matching
+ * alert as a DOM row (what the flat list did), with no grouping, memo or collapsed groups.
+ */
+function naiveAlerts (alerts: Alert[], ui: UiState): HTMLElement {
+  const list = document.createElement('ol')
+  const ms = ui.filters.map((f) => parseMatcher(f, (a) => new RegExp(a, 'u')))
+  for (const a of alerts) {
+    if (!ms.every((m) => { const v = a.labels[m.name] ?? ''; const re = new RegExp(`^(?:${m.value})$`); return m.op === '=' ? v === m.value : m.op === '!=' ? v !== m.value : m.op === '=~' ? re.test(v) : !re.test(v) })) continue
+    if (ui.aq !== '' && !textMatches(ui.aq, a.labels, a.annotations)) continue
+    const li = document.createElement('li')
+    const top = document.createElement('div'); top.textContent = `${a.status} ${a.labels.severity ?? ''} ${a.alertname}`
+    const p = document.createElement('p'); p.textContent = a.annotations.summary ?? ''
+    const labels = document.createElement('div'); labels.textContent = Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' ')
+    li.append(top, p, labels)
+    list.append(li)
+  }
+  return list
+}
+
+/** 5,000 firing alerts in 300 groups: each keystroke's time from the new state to the next painted frame. */
+async function alertKeystrokes (n: number, rules: number, mode: 'lit' | 'naive') {
+  root.replaceChildren()
+  const alerts = manyAlerts(n, rules)
+  const store = new AlertsStore((fn) => { fn() }, 0)
+  store.replace(alerts)
+  let ui: UiState = { ...DEFAULT_STATE, view: 'alerts', alertState: 'firing' }
+  const el = document.createElement('tw-alerts')
+  if (mode === 'lit') {
+    el.ctx = { ...ctx(store), api: { alerts: async () => ({ measuredAt: '', lastEventId: '0', alerts: [], nextCursor: null }), silences: async () => ({ available: false, message: 'bench', measuredAt: '', silences: [] }) } as unknown as Api }
+    el.ui = ui
+    root.append(el)
+    await el.updateComplete
+  } else {
+    root.append(naiveAlerts(store.list, ui))
+  }
+  await frame()
+  const times: number[] = []
+  let groups = 0
+  for (const step of KEYSTROKES) {
+    ui = { ...ui, ...step }
+    const t0 = performance.now()
+    if (mode === 'lit') {
+      el.ui = ui
+      await el.updateComplete
+      await Promise.all([...el.renderRoot.querySelectorAll('tw-alert-group')].map((g) => g.updateComplete))
+    } else {
+      root.replaceChildren(naiveAlerts(store.list, ui))
+    }
+    await frame()
+    times.push(performance.now() - t0)
+  }
+  if (mode === 'lit') groups = buildView(store.list, { state: 'firing', groupBy: 'alertname', matchers: [], text: '', showMuted: false, showAcked: true, muting: NO_MUTING }).groups.length
+  return { times, groups }
+}
+
+Object.assign(window, { twBench: { renderErrors, chartDraw, alertFlood, alertKeystrokes } })
 document.title = 'ready'

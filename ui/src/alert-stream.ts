@@ -1,3 +1,4 @@
+import type { MutingState } from './alert-groups.js'
 import type { Alert, StreamMessage } from './types.js'
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'closed'
@@ -18,6 +19,8 @@ export interface AlertStreamOptions {
   /** `nextCursor`: the snapshot was bounded; the other firing alerts are paged with GET /api/alerts?state=firing&cursor=. */
   onSnapshot: (alerts: Alert[], lastEventId: string, nextCursor: string | null) => void
   onEvent: (event: AlertEvent) => void
+  /** Alertmanager's silenced/inhibited state, pushed when it changes. */
+  onMuting?: (state: MutingState) => void
   onState?: (state: StreamState, retryInMs: number | null) => void
   /** Every message the server sent (snapshot, event or heartbeat): the list is current as of now. */
   onMessage?: () => void
@@ -59,7 +62,7 @@ export class AlertStream {
   private retryTimer: unknown
   private idleTimer: unknown
   private stopped = true
-  private readonly o: Required<Omit<AlertStreamOptions, 'onState' | 'onMessage' | 'WebSocket'>> & Pick<AlertStreamOptions, 'onState' | 'onMessage' | 'WebSocket'>
+  private readonly o: Required<Omit<AlertStreamOptions, 'onState' | 'onMessage' | 'onMuting' | 'WebSocket'>> & Pick<AlertStreamOptions, 'onState' | 'onMessage' | 'onMuting' | 'WebSocket'>
 
   constructor (opts: AlertStreamOptions) {
     this.o = {
@@ -144,6 +147,10 @@ export class AlertStream {
   private handle (data: unknown): void {
     let msg: StreamMessage
     try { msg = JSON.parse(String(data)) as StreamMessage } catch { return }
+    if ((msg as { type: string }).type === 'muting') {
+      this.o.onMuting?.(msg as unknown as MutingState)
+      return
+    }
     if (msg.type === 'snapshot') {
       this.lastEventId = msg.lastEventId
       this.attempt = 0

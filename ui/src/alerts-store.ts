@@ -1,3 +1,4 @@
+import { isAcked, NO_MUTING, type MutingState } from './alert-groups.js'
 import type { AlertEvent } from './alert-stream.js'
 import type { Alert, Severity } from './types.js'
 
@@ -99,6 +100,23 @@ export class AlertsStore {
   get list (): Alert[] {
     this.sorted ??= sortAlerts(this.byId.values())
     return this.sorted
+  }
+
+  /** Which alerts Alertmanager silences or inhibits (pushed on the stream as `muting`). */
+  muting: MutingState = NO_MUTING
+
+  setMuting (m: MutingState): void {
+    // A read answer may arrive after a newer push: keep the newer one.
+    if (m.measuredAt !== null && this.muting.measuredAt !== null && m.measuredAt < this.muting.measuredAt) return
+    this.muting = m
+    this.changed()
+  }
+
+  /** Firing alerts with an acknowledgement that still counts (by the page's clock). */
+  ackedCount (now = Date.now()): number {
+    let n = 0
+    for (const a of this.byId.values()) if (isAcked(a, now)) n++
+    return n
   }
 
   get firingCount (): number {

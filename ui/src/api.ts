@@ -1,4 +1,6 @@
+import type { MutingState } from './alert-groups.js'
 import { readCookie } from './env.js'
+import type { NewSilence, SilenceCreated, SilencesResponse } from './silence-types.js'
 import type { AlertsResponse, Alert, ApiErrorBody, ConnectionsResponse, DatabaseResponse, ErrorsResponse, HealthResponse, Me, Severity, TerminateResponse } from './types.js'
 
 export class ApiError extends Error {
@@ -80,7 +82,13 @@ export function createApi (opts: ApiOptions) {
     /** Admin: lists (dryRun) or terminates the monitored database's connections idle for more than N minutes. */
     terminateIdle: (idleMinutes: number, dryRun: boolean) => request<TerminateResponse>('POST', '/connections/terminate-idle', { idleMinutes, dryRun }),
     alert: (id: string, signal?: AbortSignal) => request<Alert>('GET', `/alerts/${encodeURIComponent(id)}`, undefined, signal),
-    ack: (id: string, note: string) => request<Alert>('POST', `/alerts/${encodeURIComponent(id)}/ack`, { note }),
+    ack: (id: string, note: string, forMinutes?: number) => request<Alert>('POST', `/alerts/${encodeURIComponent(id)}/ack`, { note, forMinutes }),
+    unack: (id: string) => request<Alert>('DELETE', `/alerts/${encodeURIComponent(id)}/ack`),
+    muting: () => request<MutingState>('GET', '/alerts/muting'),
+    silences: () => request<SilencesResponse>('GET', '/silences'),
+    /** Admin: Alertmanager's PostableSilence; `confirm` allows one that matches every firing alert. */
+    createSilence: (s: NewSilence, confirm = false) => request<SilenceCreated>('POST', `/silences${confirm ? '?confirm=true' : ''}`, s),
+    expireSilence: (id: string) => request<{ id: string, expired: boolean }>('DELETE', `/silences/${encodeURIComponent(id)}`),
     health: (signal?: AbortSignal) => request<HealthResponse>('GET', '/health', undefined, signal),
     me: () => request<Me>('GET', '/me'),
     logout: () => request<void>('POST', '/logout'),

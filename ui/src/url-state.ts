@@ -19,10 +19,20 @@ export interface UiState {
   alertState: 'all' | 'firing' | 'resolved'
   /** One alert (its id), selected in the Alerts view: where a chat notification links to. */
   alert: string
+  /** Alerts view: the label alerts are grouped by. */
+  groupBy: string
+  /** Alerts view: Alertmanager matchers shown as chips (ANDed). */
+  filters: string[]
+  /** Alerts view: free text over labels and annotations. */
+  aq: string
+  /** Alerts view: show silenced and inhibited alerts (hidden by default). */
+  showMuted: boolean
+  /** Alerts view: hide acknowledged alerts. */
+  hideAcked: boolean
 }
 
 export const DEFAULT_STATE: UiState = {
-  view: 'overview', range: '1h', start: '', end: '', minSeverity: 'high', q: '', group: '', alertState: 'all', alert: '',
+  view: 'overview', range: '1h', start: '', end: '', minSeverity: 'high', q: '', group: '', alertState: 'all', alert: '', groupBy: 'alertname', filters: [], aq: '', showMuted: false, hideAcked: false,
 }
 
 const oneOf = <T extends string>(v: string | null, allowed: readonly T[], def: T): T =>
@@ -47,6 +57,11 @@ export function parseHash (hash: string): UiState {
     group: sp.get('group') ?? '',
     alertState: oneOf(sp.get('alerts'), ['all', 'firing', 'resolved'] as const, DEFAULT_STATE.alertState),
     alert: path === 'alerts' ? (sp.get('alert') ?? '').slice(0, 300) : '',
+    groupBy: /^[a-zA-Z_][a-zA-Z0-9_]{0,100}$/.test(sp.get('by') ?? '') ? sp.get('by') as string : DEFAULT_STATE.groupBy,
+    filters: sp.getAll('f').filter((f) => f !== '' && f.length <= 2048).slice(0, 20),
+    aq: (sp.get('aq') ?? '').slice(0, 200),
+    showMuted: sp.get('muted') === 'show',
+    hideAcked: sp.get('acked') === 'hide',
   }
 }
 
@@ -62,6 +77,13 @@ export function formatHash (s: UiState): string {
   }
   if (s.view === 'alerts' && s.alertState !== 'all') sp.set('alerts', s.alertState)
   if (s.view === 'alerts' && s.alert !== '') sp.set('alert', s.alert)
+  if (s.view === 'alerts') {
+    if (s.groupBy !== DEFAULT_STATE.groupBy) sp.set('by', s.groupBy)
+    for (const f of s.filters) sp.append('f', f)
+    if (s.aq !== '') sp.set('aq', s.aq)
+    if (s.showMuted) sp.set('muted', 'show')
+    if (s.hideAcked) sp.set('acked', 'hide')
+  }
   const qs = sp.toString()
   return `#/${s.view}${qs === '' ? '' : '?' + qs}`
 }

@@ -52,7 +52,7 @@ describe('alerts store', () => {
     const { store } = manualStore()
     const crit = alert('c', { severity: 'critical' })
     expect(store.apply({ type: 'event', id: '1', kind: 'firing', alert: crit, at: '' })).toBe(true)
-    expect(store.apply({ type: 'event', id: '2', kind: 'ack', alert: { ...crit, acknowledged: { by: 'a', at: '', note: '' } }, at: '' })).toBe(false)
+    expect(store.apply({ type: 'event', id: '2', kind: 'ack', alert: { ...crit, acknowledged: { by: 'a', at: '', note: '', until: null } }, at: '' })).toBe(false)
     expect(store.apply({ type: 'event', id: '3', kind: 'updated', alert: crit, at: '' })).toBe(false)
     expect(store.apply({ type: 'event', id: '4', kind: 'firing', alert: alert('h', { severity: 'high' }), at: '' })).toBe(false)
     store.apply({ type: 'event', id: '5', kind: 'resolved', alert: { ...crit, status: 'resolved' }, at: '' })

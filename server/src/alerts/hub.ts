@@ -137,6 +137,8 @@ export function createHub (o: HubOptions) {
     },
     connect: (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable) => clients.connect(socket, lastEventId, tcp),
     clientCount: () => clients.size(),
+    /** A message for every connected client now, outside the event sequence (silence state, say). */
+    broadcast: (msg: unknown) => clients.broadcast(encode(msg)),
     lastEventId: () => last,
     /** For tests and health: resolves when everything received so far is delivered. */
     idle: () => chain,

@@ -13,6 +13,7 @@ import { createPipeline, type Pipeline } from './pipeline.js'
 import { createRejections } from './rejections.js'
 import { alertRoutes } from './routes.js'
 import { createAlertStore, type AlertStore } from './store.js'
+import { registerSilences } from './silences/plugin.js'
 import { streamRoutes } from './stream.js'
 import { webhookRoutes } from './webhook.js'
 
@@ -116,6 +117,7 @@ export default fp(async (app, { config }: { config: Config }) => {
   await app.register(deadLetterRoutes, { config, deadLetters, notReady })
   await app.register(alertRoutes, { config, store: () => store, pipeline: () => pipeline, notReady })
   await app.register(streamRoutes, { config, metrics, hub: () => (problem === '' ? hub : undefined) })
+  await registerSilences(app, config, service)
 
   app.addHook('preClose', async () => {
     closed = true

@@ -3,8 +3,13 @@ import { Type } from 'typebox'
 import type { Config } from '../config.js'
 import { rowToAlert } from './rows.js'
 import type { AlertStore } from './store.js'
-import { AlertSchema } from './types.js'
+import { AlertSchema, type Alert } from './types.js'
 import type { Pipeline } from './pipeline.js'
+import { equalities, isFiltering, MatcherError, parseFilter, rowPasses, type ParsedFilter } from './alert-filter.js'
+import { ackAlert, unackAlert } from './acks.js'
+
+const SCAN_PAGE = 500
+const SCAN_ROWS = 20_000
 
 const Severity = Type.Union(['critical', 'high', 'medium', 'low', 'none'].map((s) => Type.Literal(s)))
 const ListQuery = Type.Object({
@@ -15,6 +20,10 @@ const ListQuery = Type.Object({
   until: Type.Optional(Type.String({ maxLength: 40 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  /** Alertmanager matchers, e.g. severity="critical" or {job=~"tovplay.*"}; several are ANDed. */
+  filter: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 20 })),
+  /** Free text over label names and values and annotations, case-insensitive. */
+  q: Type.Optional(Type.String({ maxLength: 200 })),
   embed_token: Type.Optional(Type.String()),
 })
 const ListReply = Type.Object({
@@ -72,17 +81,50 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       if (updatedAt === undefined || id === undefined || !/^\d{1,18}$/.test(id) || !validCursorTime(updatedAt)) throw bad('cursor is not one this API returned')
       cursor = { updatedAt, id }
     }
+    let parsed: ParsedFilter
+    try {
+      parsed = parseFilter(q.filter, q.q)
+    } catch (err) {
+      if (err instanceof MatcherError) throw bad(err.message)
+      throw err
+    }
     const labels = (q.label ?? []).map((l): [string, string] => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])
-    const filter = { state: q.state, severities: q.severity, labels, since: parseTime(q.since, 'since', bad), until: parseTime(q.until, 'until', bad), limit, cursor }
+    const base = { state: q.state, severities: q.severity, labels: [...labels, ...equalities(parsed)], since: parseTime(q.since, 'since', bad), until: parseTime(q.until, 'until', bad) }
     const measuredAt = new Date().toISOString()
-    const r = await s.list(filter).catch((err: unknown) => { throw unavailable(err) })
-    const alerts = r.rows.map(rowToAlert)
-    const lastRow = r.rows.at(-1)
+    const list = (f: Parameters<AlertStore['list']>[0]) => s.list(f).catch((err: unknown) => { throw unavailable(err) })
+    if (!isFiltering(parsed)) {
+      const r = await list({ ...base, limit, cursor })
+      const lastRow = r.rows.at(-1)
+      return {
+        measuredAt,
+        lastEventId: String(r.lastEventId),
+        alerts: r.rows.map(rowToAlert),
+        nextCursor: r.rows.length === limit && lastRow !== undefined ? Buffer.from(`${lastRow.cursor_at}|${lastRow.id}`).toString('base64url') : null,
+      }
+    }
+    // Regexes and free text are matched here (with RE2), over pages of the store, until the page is
+    // full or SCAN_ROWS rows were read: then nextCursor continues the scan where it stopped.
+    const out: Alert[] = []
+    let lastEventId = '0'
+    let scanned = 0
+    let at = cursor
+    let more = true
+    while (more && out.length < limit && scanned < SCAN_ROWS) {
+      const r = await list({ ...base, limit: SCAN_PAGE, cursor: at })
+      if (scanned === 0) lastEventId = String(r.lastEventId)
+      more = r.rows.length === SCAN_PAGE
+      for (const row of r.rows) {
+        scanned++
+        at = { updatedAt: row.cursor_at, id: String(row.id) }
+        if (rowPasses(parsed, row)) out.push(rowToAlert(row))
+        if (out.length === limit) { more = more || row !== r.rows.at(-1); break }
+      }
+    }
     return {
       measuredAt,
-      lastEventId: String(r.lastEventId),
-      alerts,
-      nextCursor: alerts.length === limit && lastRow !== undefined ? Buffer.from(`${lastRow.cursor_at}|${lastRow.id}`).toString('base64url') : null,
+      lastEventId,
+      alerts: out,
+      nextCursor: more && at !== undefined ? Buffer.from(`${at.updatedAt}|${at.id}`).toString('base64url') : null,
     }
   })
 
@@ -100,20 +142,38 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     return rowToAlert(row)
   })
 
+  const AckParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) })
   app.post(`${base}/api/alerts/:id/ack`, {
     config: { auth: 'viewer' },
     schema: {
-      params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
-      body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      params: AckParams,
+      body: Type.Object({
+        note: Type.Optional(Type.String({ maxLength: 2000 })),
+        /** The acknowledgement ends by itself after this long; without it, when the alert resolves. */
+        forMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })),
+      }),
       response: { 200: AlertSchema },
     },
   }, async (request) => {
-    const s = need(store())
+    need(store())
     const p = need(pipeline())
     const by = request.principal?.name ?? 'unknown'
-    const event = await s.ack(request.params.id, by, request.body.note ?? '').catch((err: unknown) => { throw unavailable(err) })
-    if (event === undefined) throw app.httpErrors.notFound(`No alert with id ${request.params.id}`)
-    p.committed([event])
-    return event.alert
+    const r = await ackAlert(app.deps.pg.store, request.params.id, by, request.body.note ?? '', request.body.forMinutes).catch((err: unknown) => { throw unavailable(err) })
+    if (r === 'missing') throw app.httpErrors.notFound(`No alert with id ${request.params.id}`)
+    if (r === 'resolved') throw app.httpErrors.conflict(`Alert ${request.params.id} has resolved: there is nothing to acknowledge.`)
+    p.committed([r])
+    return r.alert
+  })
+
+  app.delete(`${base}/api/alerts/:id/ack`, {
+    config: { auth: 'viewer' },
+    schema: { params: AckParams, response: { 200: AlertSchema } },
+  }, async (request) => {
+    need(store())
+    const p = need(pipeline())
+    const r = await unackAlert(app.deps.pg.store, request.params.id).catch((err: unknown) => { throw unavailable(err) })
+    if (r === 'missing') throw app.httpErrors.notFound(`No alert with id ${request.params.id}`)
+    p.committed([r])
+    return r.alert
   })
 }

@@ -17,6 +17,8 @@ export interface AlertRow {
   ack_by: string | null
   ack_at: Date | string | null
   ack_note: string | null
+  /** Absent on rows written before the column existed (old events' snapshots). */
+  ack_until?: Date | string | null
   updated_at: Date | string
 }
 
@@ -37,6 +39,14 @@ function maskValues (o: Record<string, string>): Record<string, string> {
   return out ?? o
 }
 
+/** An acknowledgement counts while the alert fires and until its chosen end, if any. */
+function acknowledgement (r: AlertRow): Alert['acknowledged'] {
+  if (r.ack_by === null || r.ack_at === null || r.status !== 'firing') return null
+  const until = r.ack_until === undefined || r.ack_until === null ? null : iso(r.ack_until)
+  if (until !== null && Date.parse(until) <= Date.now()) return null
+  return { by: r.ack_by, at: iso(r.ack_at), note: r.ack_note ?? '', until }
+}
+
 export function rowToAlert (r: AlertRow): Alert {
   return {
     id: String(r.id),
@@ -50,7 +60,7 @@ export function rowToAlert (r: AlertRow): Alert {
     endsAt: r.ends_at === null ? null : iso(r.ends_at),
     generatorURL: r.generator_url === null ? null : masked(r.generator_url),
     source: r.source,
-    acknowledged: r.ack_by === null || r.ack_at === null ? null : { by: r.ack_by, at: iso(r.ack_at), note: r.ack_note ?? '' },
+    acknowledged: acknowledgement(r),
     updatedAt: iso(r.updated_at),
   }
 }

@@ -5,7 +5,7 @@ import type { AlertEvent, AlertInput } from './types.js'
 import { severityOf } from './types.js'
 
 /** Every writer of events holds this lock until commit, so event ids become visible in id order. */
-const EVENT_LOCK = 7_390_117_001
+export const EVENT_LOCK = 7_390_117_001
 const CHUNK = 1000
 
 /** Annotations with their figures masked: internal checks repeat their text with new counts each probe. */
@@ -172,6 +172,11 @@ export function createAlertStore (pool: pg.Pool, stream: pg.Pool = pool) {
                (SELECT p.updated_at::text || '|' || p.id FROM page p ORDER BY p.updated_at, p.id LIMIT 1) AS cursor`, [limit])
       const row = r.rows[0]
       return { lastEventId: Number(row?.last ?? 0), total: Number(row?.total ?? 0), alerts: row?.alerts ?? [], cursor: row?.cursor ?? null }
+    },
+
+    /** The label sets of every firing alert: what a silence about to be created would match. */
+    async firingLabels (): Promise<Array<Record<string, string>>> {
+      return (await pool.query<{ labels: Record<string, string> }>("SELECT labels FROM tw_alerts WHERE status = 'firing'")).rows.map((r) => r.labels)
     },
 
     /** Newest change first, filtered; see list.ts. */

@@ -13,7 +13,8 @@ export const AlertSchema = Type.Object({
   endsAt: Type.Union([Type.String(), Type.Null()]),
   generatorURL: Type.Union([Type.String(), Type.Null()]),
   source: Type.Union([Type.Literal('alertmanager'), Type.Literal('tovwatch')]),
-  acknowledged: Type.Union([Type.Null(), Type.Object({ by: Type.String(), at: Type.String(), note: Type.String() })]),
+  /** While the alert fires and, when `until` is set, until then; null after. */
+  acknowledged: Type.Union([Type.Null(), Type.Object({ by: Type.String(), at: Type.String(), note: Type.String(), until: Type.Union([Type.String(), Type.Null()]) })]),
   updatedAt: Type.String(),
 })
 export type Alert = Static<typeof AlertSchema>

@@ -129,7 +129,7 @@ describe.skipIf(!(await have('chromium')))('web UI end to end (headless Chromium
       }),
     })
     expect(res.status).toBe(200)
-    await page.locator('tw-alerts li.alert', { hasText: name }).waitFor({ timeout: 1000 })
+    await page.locator('tw-alerts tw-alert-card', { hasText: name }).waitFor({ timeout: 1000 })
     const elapsed = Date.now() - started
     expect(elapsed).toBeLessThan(1000)
     expect(navigations).toBe(0)
@@ -149,7 +149,7 @@ describe.skipIf(!(await have('chromium')))('web UI end to end (headless Chromium
     })
     await p.goto(`${app}/logs/#/alerts`)
     await p.locator('tw-header .stream.open').waitFor({ timeout: 10_000 })
-    await p.locator('tw-alerts li.alert').first().waitFor({ timeout: 10_000 })
+    await p.locator('tw-alerts tw-alert-card').first().waitFor({ timeout: 10_000 })
     await routes[0]?.close({ code: 4001, reason: 'test drop' })
     await p.locator('tw-header .stream.reconnecting').waitFor({ timeout: 5000 })
     expect(await p.locator('tw-header .stream').textContent()).toContain('Reconnecting')
@@ -191,11 +191,13 @@ describe.skipIf(!(await have('chromium')))('web UI end to end (headless Chromium
   }, 60_000)
 
   it('acknowledges an alert with a note (CSRF header from the session)', async () => {
-    const item = page.locator('tw-alerts li.alert.firing').first()
-    await item.locator('button', { hasText: 'Acknowledge' }).click()
+    // Found by id: once the form opens, the card has no Acknowledge button to be found by.
+    const id = await page.locator('tw-alerts tw-alert-group li', { has: page.locator('button.do-ack') }).first().getAttribute('data-id')
+    const item = page.locator(`tw-alerts tw-alert-group li[data-id="${id}"] tw-alert-card`)
+    await item.locator('button.do-ack').click()
     await item.locator('input[name=note]').fill('looking at it')
     await item.locator('button[type=submit]').click()
-    await page.locator('tw-alerts .ack', { hasText: 'looking at it' }).first().waitFor({ timeout: 5000 })
+    await page.locator('tw-alerts tw-alert-card p.ack', { hasText: 'looking at it' }).first().waitFor({ timeout: 5000 })
   })
 
   it('loads an embed in an iframe from an allowed origin and refuses it from any other', async () => {

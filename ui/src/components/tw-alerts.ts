@@ -1,125 +1,68 @@
-import { LitElement, css, html } from 'lit'
+import { LitElement, css, html, nothing } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
+import { parseMatcher, type Matcher } from '../../../server/src/alerts/matchers.js'
+import { browserCompile, buildView, type AlertView } from '../alert-groups.js'
 import type { AppContext } from '../context.js'
-import { formatTime } from '../format.js'
 import { setSoundEnabled, soundEnabled } from '../sound.js'
 import { STREAM_TEXT, streamAge } from '../stream-age.js'
 import { shared } from '../styles/tokens.js'
-import type { Alert } from '../types.js'
 import { DEFAULT_STATE, type UiState } from '../url-state.js'
-import './tw-age.js'
 import './tw-dead-letters.js'
 import { StoreController } from '../store-controller.js'
+import { groupsOpen, rememberGroup } from '../group-memory.js'
+import type { SilenceCreated } from '../silence-types.js'
+import './tw-age.js'
+import './tw-alert-filter.js'
+import './tw-alert-group.js'
+import './tw-silence-form.js'
+import './tw-silences.js'
 
-const PAGE = 100
 /** Resolved alerts read from the history when the view opens (newest first). */
 const HISTORY = 200
+/** Groups are open by default while the view shows at most this many alerts; the user's choice wins. */
+const OPEN_BELOW = 100
+const GROUPS_PAGE = 50
 
-/** The live alert list: firing first, then resolved; acknowledge with a note. */
+/** The Alerts view, karma-style: grouped by a label, filtered by matchers and text, with silences and acknowledgements. */
 @customElement('tw-alerts')
 export class TwAlerts extends LitElement {
   static override styles = [shared, css`
     :host { display: block; }
-    .bar { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: center; margin-bottom: 1rem; }
+    .bar { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; align-items: center; margin-bottom: 0.6rem; }
     .bar label { display: inline-flex; gap: 0.4rem; align-items: center; }
-    ol { list-style: none; margin: 0; padding: 0; }
-    li.alert { content-visibility: auto; contain-intrinsic-size: auto 7rem; border: 1px solid var(--border); border-left: 6px solid var(--sev-low); border-radius: 8px; padding: 0.6rem 0.8rem; margin-bottom: 0.5rem; background: var(--bg-card); }
-    li.firing.critical { border-left-color: var(--sev-critical); }
-    li.firing.high { border-left-color: var(--sev-high); }
-    li.firing.medium { border-left-color: var(--sev-medium); }
-    li.resolved { opacity: 0.85; border-left-color: var(--ok); }
-    li.selected { outline: 3px solid var(--focus, #1a73e8); outline-offset: 2px; opacity: 1; }
-    .top { display: flex; flex-wrap: wrap; gap: 0.4rem 0.75rem; align-items: baseline; }
-    .name { font-weight: 700; overflow-wrap: anywhere; }
-    .status { font-size: 0.8rem; font-weight: 700; text-transform: uppercase; }
-    .firing .status { color: var(--sev-critical); }
-    .resolved .status { color: var(--ok); }
-    .labels { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.78rem; color: var(--muted); overflow-wrap: anywhere; }
-    .desc { margin: 0.3rem 0; overflow-wrap: anywhere; }
-    .ack { font-size: 0.85rem; color: var(--muted); }
-    form { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.4rem; }
-    form input { flex: 1 1 12rem; min-width: 0; }
-    .err { color: var(--danger-fg); }
-    h2 { margin-top: 1rem; }
+    h2 { margin: 0.8rem 0 0.5rem; }
     .streamline { display: flex; flex-wrap: wrap; gap: 0.25rem 0.6rem; align-items: baseline; margin: 0 0 0.5rem; font-size: 0.85rem; }
-    .behind h2 .muted, .behind .status, .behind .name { color: var(--stale); }
+    .behind h2 .muted { color: var(--stale); }
     .behind-text { color: var(--warn-fg); background: var(--warn-bg); border-radius: 4px; padding: 0 0.3rem; }
+    .ok { color: var(--ok); }
   `]
 
   @property({ attribute: false }) ctx!: AppContext
   @property({ attribute: false }) ui: UiState = DEFAULT_STATE
   @property({ type: Boolean }) compact = false
 
-  @state() private acking = ''
-  @state() private ackError = ''
   @state() private sound = soundEnabled()
-  @state() private shown = PAGE
-  /** The resolved history (GET /api/alerts): the stream's snapshot holds firing alerts only. */
   @state() private history: 'idle' | 'loading' | 'done' | 'failed' = 'idle'
   @state() private historyError = ''
-  /** A linked alert (#/alerts?alert=<id>) the store lacked: fetched once; set when it does not exist. */
   @state() private linkedMissing = ''
+  @state() private silencing: { labels: Record<string, string>, title: string } | undefined
+  @state() private notice = ''
+  @state() private groupsShown = GROUPS_PAGE
+  @state() private open: Record<string, boolean> = groupsOpen()
   private linkedAsked = ''
+  private scrolledTo = ''
   private readonly alertsChanged = new StoreController(this, () => this.ctx.alerts)
+  private memo: { key: string, view: AlertView } | undefined
 
-  private async ack (e: Event, a: Alert) {
-    e.preventDefault()
-    const note = String(new FormData(e.target as HTMLFormElement).get('note') ?? '').trim()
-    try {
-      this.ctx.alerts.upsert(await this.ctx.api.ack(a.id, note))
-      this.acking = ''
-      this.ackError = ''
-      this.dispatchEvent(new CustomEvent('tw-acknowledged', { detail: { id: a.id }, bubbles: true, composed: true }))
-    } catch (err) {
-      this.ackError = (err as Error).message
-    }
-  }
-
-  private openAck (id: string) {
-    this.acking = id
-    this.ackError = ''
-    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('form input')?.focus())
+  private setState (detail: Partial<UiState>) {
+    this.dispatchEvent(new CustomEvent('tw-state', { detail, bubbles: true, composed: true }))
   }
 
   private toggleSound (e: Event) {
     this.sound = (e.target as HTMLInputElement).checked
     setSoundEnabled(this.sound)
   }
-
-  private setFilter (value: string) {
-    this.dispatchEvent(new CustomEvent('tw-state', { detail: { alertState: value }, bubbles: true, composed: true }))
-  }
-
-  private renderAlert (a: Alert) {
-    const labels = Object.entries(a.labels).filter(([k]) => k !== 'alertname' && k !== 'severity').map(([k, v]) => `${k}=${v}`).join(' ')
-    const text = a.annotations.summary ?? a.annotations.description ?? ''
-    const canAck = !this.compact && !this.ctx.embed && a.status === 'firing' && a.acknowledged === null
-    const selected = !this.compact && this.ui.alert !== '' && a.id === this.ui.alert
-    return html`<li class="alert ${a.status} ${a.severity}${selected ? ' selected' : ''}" aria-current=${selected ? 'true' : 'false'} data-id=${a.id}>
-      <div class="top">
-        <span class="status">${a.status}</span>
-        <span class="sev ${a.severity}">${a.severity}</span>
-        <span class="name">${a.alertname}</span>
-        <span class="muted">${a.status === 'firing' ? html`since ${formatTime(a.startsAt)}` : html`resolved ${formatTime(a.endsAt)}`}</span>
-        <span class="muted">${a.source}</span>
-      </div>
-      ${text === '' ? '' : html`<p class="desc">${text}</p>`}
-      ${labels === '' ? '' : html`<div class="labels">${labels}</div>`}
-      ${a.acknowledged ? html`<div class="ack">Acknowledged by ${a.acknowledged.by} at ${formatTime(a.acknowledged.at)}${a.acknowledged.note ? html`: “${a.acknowledged.note}”` : ''}</div>` : ''}
-      ${canAck && this.acking !== a.id ? html`<button type="button" @click=${() => { this.openAck(a.id) }}>Acknowledge<span class="sr-only"> ${a.alertname}</span></button>` : ''}
-      ${this.acking === a.id
-        ? html`<form @submit=${(e: Event) => this.ack(e, a)} aria-label="Acknowledge ${a.alertname}">
-            <input name="note" maxlength="500" placeholder="Note (who is on it, what you found)" aria-label="Acknowledgement note">
-            <button class="primary" type="submit">Acknowledge</button>
-            <button type="button" @click=${() => { this.acking = '' }}>Cancel</button>
-            ${this.ackError ? html`<span class="err" role="alert">${this.ackError}</span>` : ''}
-          </form>`
-        : ''}
-    </li>`
-  }
-
-  private scrolledTo = ''
 
   private async loadHistory (): Promise<void> {
     this.history = 'loading'
@@ -151,59 +94,113 @@ export class TwAlerts extends LitElement {
       this.loadLinked(id).catch(() => {})
     }
     if (id === '' || id === this.scrolledTo) return
-    const li = [...this.renderRoot.querySelectorAll<HTMLElement>('li.selected')][0]
-    if (li === undefined) return
-    this.scrolledTo = this.ui.alert
+    const group = [...this.renderRoot.querySelectorAll('tw-alert-group')].find((g) => g.selected === id)
+    const li = group?.renderRoot.querySelector<HTMLElement>('li.selected')
+    if (li === undefined || li === null) return
+    this.scrolledTo = id
     li.scrollIntoView({ block: 'center' })
+  }
+
+  private matchers (): { matchers: Matcher[], bad: string[] } {
+    const matchers: Matcher[] = []
+    const bad: string[] = []
+    for (const f of this.ui.filters) {
+      try { matchers.push(parseMatcher(f, browserCompile)) } catch (err) { bad.push((err as Error).message) }
+    }
+    return { matchers, bad }
+  }
+
+  /** The grouped, filtered view; rebuilt only when the alerts, the muting state or the filters change. */
+  private view (matchers: Matcher[]): AlertView {
+    const store = this.ctx.alerts
+    const state = this.compact ? 'firing' : this.ui.alertState
+    const key = [store.version, state, this.ui.groupBy, this.ui.filters.join('\u0000'), this.ui.aq, this.ui.showMuted, this.ui.hideAcked, this.compact].join('\u0001')
+    if (this.memo?.key !== key) {
+      this.memo = {
+        key,
+        view: buildView(store.list, { state, groupBy: this.ui.groupBy, matchers, text: this.ui.aq, showMuted: this.ui.showMuted || this.compact, showAcked: !this.ui.hideAcked, muting: store.muting }),
+      }
+    }
+    return this.memo.view
+  }
+
+  private labelKeys (): string[] {
+    const keys = new Set<string>(['alertname', 'severity', 'job', 'instance'])
+    for (const a of this.ctx.alerts.list.slice(0, 500)) for (const k of Object.keys(a.labels)) keys.add(k)
+    keys.add(this.ui.groupBy)
+    return [...keys].sort()
+  }
+
+  private onToggle (e: CustomEvent<{ key: string, open: boolean }>) {
+    this.open = { ...this.open, [e.detail.key]: e.detail.open }
+    rememberGroup(e.detail.key, e.detail.open)
+  }
+
+  private onSilence (e: CustomEvent<{ labels: Record<string, string>, title: string }>) {
+    this.silencing = e.detail
+    this.notice = ''
+    this.updateComplete.then(() => this.renderRoot.querySelector('tw-silence-form')?.scrollIntoView({ block: 'nearest' }))
+  }
+
+  private onSilenced (e: CustomEvent<SilenceCreated>) {
+    this.silencing = undefined
+    this.notice = `Silence ${e.detail.id} created: it mutes ${e.detail.matched} of ${e.detail.firing} firing alerts.${e.detail.warning === null ? '' : ` ${e.detail.warning}`}`
   }
 
   override render () {
     const store = this.ctx.alerts
-    const filter = this.compact ? 'all' : this.ui.alertState
-    const all = store.list.filter((a) => filter === 'all' || a.status === filter)
-    const allFiring = all.filter((a) => a.status === 'firing')
+    const { matchers, bad } = this.matchers()
+    const v = this.view(matchers)
+    const state = this.compact ? 'firing' : this.ui.alertState
+    const open = this.ctx.streamState === 'open'
+    const heading = state === 'firing' ? 'Firing' : state === 'resolved' ? 'Resolved' : 'Alerts'
+    const none = state === 'firing' ? 'Nothing is firing.' : state === 'resolved' ? 'No resolved alerts.' : 'No alerts.'
+    const filtering = matchers.length > 0 || this.ui.aq !== ''
+    const defaultOpen = v.shown <= OPEN_BELOW || this.compact
+    const groups = v.groups.slice(0, this.groupsShown)
     // A linked alert (#/alerts?alert=<id>) is always on the page, however far down the list it is.
-    const linked = this.compact || this.ui.alert === '' ? -1 : all.findIndex((a) => a.id === this.ui.alert)
-    const shown = Math.max(this.shown, linked + 1)
-    const firing = allFiring.slice(0, shown)
-    const resolved = all.filter((a) => a.status === 'resolved').slice(0, shown)
-    const moreFiring = allFiring.length - firing.length
-    const more = all.length - allFiring.length - resolved.length
+    const linked = this.compact || this.ui.alert === '' ? undefined : v.groups.find((g) => g.alerts.some((a) => a.id === this.ui.alert))
+    if (linked !== undefined && !groups.includes(linked)) groups.push(linked)
     return html`
       ${this.compact
-? ''
-: html`<div class="bar">
-        <label>Show <select @change=${(e: Event) => { this.setFilter((e.target as HTMLSelectElement).value) }}>
-          ${(['all', 'firing', 'resolved'] as const).map((v) => html`<option value=${v} ?selected=${v === filter}>${v}</option>`)}
+        ? html`<p class="streamline" role="status"><span class=${open ? '' : 'behind-text'}>Alert stream: ${STREAM_TEXT[this.ctx.streamState]}</span>${streamAge(this.ctx.streamState, store.syncedAt)}</p>`
+        : html`<div class="bar">
+        <label>Show <select aria-label="Show" @change=${(e: Event) => { this.setState({ alertState: (e.target as HTMLSelectElement).value as UiState['alertState'] }) }}>
+          ${(['all', 'firing', 'resolved'] as const).map((s) => html`<option value=${s} ?selected=${s === state}>${s}</option>`)}
         </select></label>
+        <label>Group by <select id="group-by" @change=${(e: Event) => { this.setState({ groupBy: (e.target as HTMLSelectElement).value }) }}>
+          ${this.labelKeys().map((k) => html`<option value=${k} ?selected=${k === this.ui.groupBy}>${k}</option>`)}
+        </select></label>
+        <label><input type="checkbox" id="show-muted" .checked=${this.ui.showMuted} @change=${(e: Event) => { this.setState({ showMuted: (e.target as HTMLInputElement).checked }) }}> Show silenced and inhibited <span class="muted">(${v.muted})</span></label>
+        <label><input type="checkbox" id="hide-acked" .checked=${this.ui.hideAcked} @change=${(e: Event) => { this.setState({ hideAcked: (e.target as HTMLInputElement).checked }) }}> Hide acknowledged <span class="muted">(${v.acked})</span></label>
         <label><input type="checkbox" .checked=${this.sound} @change=${this.toggleSound}> Sound for new critical alerts</label>
-        ${this.ctx.streamState === 'open' ? html`<span class="muted">live</span>` : html`<span class="banner warn" role="status">${STREAM_TEXT[this.ctx.streamState].toLowerCase()} the list may be behind</span>`}
+        ${open ? html`<span class="muted">live</span>` : html`<span class="banner warn" role="status">${STREAM_TEXT[this.ctx.streamState].toLowerCase()} the list may be behind</span>`}
         ${streamAge(this.ctx.streamState, store.syncedAt)}
-      </div>`}
-      ${this.compact
-        ? html`<p class="streamline" role="status"><span class=${this.ctx.streamState === 'open' ? '' : 'behind-text'}>Alert stream: ${STREAM_TEXT[this.ctx.streamState]}</span>${streamAge(this.ctx.streamState, store.syncedAt)}</p>`
-        : ''}
-      <div class=${this.ctx.streamState === 'open' ? '' : 'behind'}>
-      ${!store.loaded ? html`<p class="empty" aria-busy="true">Waiting for the alert stream…</p>` : ''}
-      ${!this.compact && this.ui.alert !== '' && linked < 0 && this.linkedMissing === this.ui.alert
+      </div>
+      <tw-alert-filter .filters=${this.ui.filters} .text=${this.ui.aq}></tw-alert-filter>
+      ${bad.map((m) => html`<p class="banner warn" role="status">Filter ignored: ${m}</p>`)}
+      ${store.muting.available ? (store.muting.error ? html`<p class="banner warn" role="status">${store.muting.error}</p>` : nothing) : nothing}
+      <tw-silences .ctx=${this.ctx} .version=${store.muting.measuredAt === null ? 0 : Date.parse(store.muting.measuredAt)}></tw-silences>
+      ${this.notice ? html`<p class="banner ok" role="status">${this.notice}</p>` : nothing}
+      ${this.silencing !== undefined
+        ? html`<tw-silence-form .ctx=${this.ctx} .labels=${this.silencing.labels} .heading=${this.silencing.title} @tw-silenced=${this.onSilenced} @tw-silence-cancel=${() => { this.silencing = undefined }}></tw-silence-form>`
+        : nothing}`}
+      <div class=${open ? '' : 'behind'} @tw-group-toggle=${this.onToggle} @tw-silence=${this.onSilence}>
+      ${!store.loaded ? html`<p class="empty" aria-busy="true">Waiting for the alert stream…</p>` : nothing}
+      ${!this.compact && this.ui.alert !== '' && this.linkedMissing === this.ui.alert
         ? html`<p class="banner warn" role="status">The linked alert (${this.ui.alert}) does not exist any more: alerts are kept for ALERT_RETENTION_DAYS.</p>`
-        : ''}
-      ${!this.compact && this.ui.alert !== '' && linked < 0 && this.linkedMissing !== this.ui.alert && filter !== 'all' && store.list.some((a) => a.id === this.ui.alert)
-        ? html`<p class="banner warn" role="status">The linked alert is ${filter === 'firing' ? 'resolved' : 'firing'}: <a href="#/alerts?alert=${encodeURIComponent(this.ui.alert)}">show all alerts</a>.</p>`
-        : ''}
-      <h2 id="firing-h">Firing <span class="muted">(${store.loaded ? allFiring.length : '–'})</span></h2>
-      ${firing.length === 0 && store.loaded ? html`<p class="empty">Nothing is firing.</p>` : ''}
-      <ol aria-labelledby="firing-h">${repeat(firing, (a) => a.id, (a) => this.renderAlert(a))}</ol>
-      ${moreFiring > 0 ? html`<button type="button" @click=${() => { this.shown += PAGE }}>Show ${Math.min(moreFiring, PAGE)} more firing</button>` : ''}
-      ${filter === 'firing'
-? ''
-: html`
-        <h2 id="resolved-h">Resolved</h2>
-        ${this.history === 'failed' ? html`<p class="banner warn" role="status">Older resolved alerts could not be loaded: ${this.historyError}</p>` : ''}
-        ${resolved.length === 0 && store.loaded && this.history !== 'loading' ? html`<p class="empty">No resolved alerts.</p>` : ''}
-        <ol aria-labelledby="resolved-h">${repeat(resolved, (a) => a.id, (a) => this.renderAlert(a))}</ol>
-        ${more > 0 ? html`<button type="button" @click=${() => { this.shown += PAGE }}>Show ${Math.min(more, PAGE)} more</button>` : ''}`}
-      ${this.compact ? '' : html`<tw-dead-letters .ctx=${this.ctx}></tw-dead-letters>`}
+        : nothing}
+      ${this.history === 'failed' && state !== 'firing' ? html`<p class="banner warn" role="status">Older resolved alerts could not be loaded: ${this.historyError}</p>` : nothing}
+      <h2 id="alerts-h">${heading} <span class="muted" id="alerts-count">(${!store.loaded ? '–' : state === 'all' ? `${v.firing} firing · ${v.resolved} resolved` : v.inState})</span>
+        <span class="muted">${filtering ? ' matching the filter' : ''}${v.hiddenMuted > 0 ? ` · ${v.hiddenMuted} silenced or inhibited hidden` : ''}${v.hiddenAcked > 0 ? ` · ${v.hiddenAcked} acknowledged hidden` : ''}</span></h2>
+      ${v.shown === 0 && store.loaded && this.history !== 'loading' ? html`<p class="empty">${v.inState > 0 ? 'Every matching alert is hidden by the switches above.' : filtering ? 'No alert matches the filter.' : none}</p>` : nothing}
+      <div role="list" aria-labelledby="alerts-h">${repeat(groups, (g) => g.key, (g) => {
+        const selected = !this.compact && this.ui.alert !== '' && g.alerts.some((a) => a.id === this.ui.alert) ? this.ui.alert : ''
+        return html`<tw-alert-group role="listitem" .group=${g} .ctx=${this.ctx} .muting=${store.muting} .groupBy=${this.ui.groupBy} .selected=${selected}
+          ?open=${selected !== '' || (this.open[g.key] ?? defaultOpen)} ?compact=${this.compact}></tw-alert-group>`
+      })}</div>
+      ${v.groups.length > groups.length ? html`<button type="button" @click=${() => { this.groupsShown += GROUPS_PAGE }}>Show ${Math.min(GROUPS_PAGE, v.groups.length - groups.length)} more groups</button>` : nothing}
+      ${this.compact ? nothing : html`<tw-dead-letters .ctx=${this.ctx}></tw-dead-letters>`}
       </div>`
   }
 }

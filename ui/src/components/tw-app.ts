@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js'
 import { AlertStream, type StreamState } from '../alert-stream.js'
 import { AlertsStore } from '../alerts-store.js'
 import { createApi } from '../api.js'
+import { onTick } from '../clock.js'
 import type { AppContext } from '../context.js'
 import { basePath } from '../env.js'
 import { beep, soundEnabled } from '../sound.js'
@@ -43,6 +44,7 @@ export class TwApp extends LitElement {
   @state() private ui: UiState = parseHash(location.hash)
   @state() private health: HealthResponse | undefined
   @state() private firing = 0
+  @state() private acked = 0
   @state() private syncedAt: string | null = null
   @state() private ctx: AppContext
 
@@ -50,6 +52,7 @@ export class TwApp extends LitElement {
   private readonly stream: AlertStream
   private healthTimer: ReturnType<typeof setInterval> | undefined
   private unsubscribe: (() => void) | undefined
+  private stopTick: (() => void) | undefined
 
   constructor () {
     super()
@@ -65,7 +68,10 @@ export class TwApp extends LitElement {
       onSnapshot: (alerts, _id, nextCursor) => {
         this.store.replace(alerts, nextCursor === null)
         if (nextCursor !== null) this.pageFiring(nextCursor)
+        // The stream pushes changes of the silenced/inhibited state; its current value is read once per connection.
+        this.ctx.api.muting().then((m) => { this.store.setMuting(m) }).catch(() => {})
       },
+      onMuting: (m) => { this.store.setMuting(m) },
       onEvent: (ev) => {
         if (this.store.apply(ev)) this.notifyCritical(ev.alert.alertname, ev.alert.annotations.summary ?? ev.alert.labels.instance ?? '')
       },
@@ -94,7 +100,9 @@ export class TwApp extends LitElement {
     super.connectedCallback()
     addEventListener('hashchange', this.onHash)
     addEventListener('online', this.onOnline)
-    this.unsubscribe = this.store.subscribe(() => { this.firing = this.store.firingCount; this.syncedAt = this.store.syncedAt })
+    this.unsubscribe = this.store.subscribe(() => { this.firing = this.store.firingCount; this.acked = this.store.ackedCount(); this.syncedAt = this.store.syncedAt })
+    // An acknowledgement for a chosen time ends on the page's clock, without an event.
+    this.stopTick = onTick((now) => { if (this.acked > 0) this.acked = this.store.ackedCount(now) })
     this.stream.start()
     this.loadHealth()
     this.healthTimer = setInterval(() => { this.loadHealth() }, HEALTH_EVERY_MS)
@@ -106,6 +114,7 @@ export class TwApp extends LitElement {
     removeEventListener('hashchange', this.onHash)
     removeEventListener('online', this.onOnline)
     this.unsubscribe?.()
+    this.stopTick?.()
     this.stream.stop()
     clearInterval(this.healthTimer)
   }
@@ -171,7 +180,7 @@ export class TwApp extends LitElement {
   override render () {
     return html`
       <button class="skip" type="button" @click=${() => { this.renderRoot.querySelector<HTMLElement>('main')?.focus() }}>Skip to content</button>
-      <tw-header .health=${this.health} .firing=${this.firing} .stream=${this.ctx.streamState} .syncedAt=${this.syncedAt} ?loaded=${this.syncedAt !== null} .me=${this.ctx.me} .base=${this.ctx.base} @tw-logout=${this.logout}></tw-header>
+      <tw-header .health=${this.health} .firing=${this.firing} .acked=${this.acked} .stream=${this.ctx.streamState} .syncedAt=${this.syncedAt} ?loaded=${this.syncedAt !== null} .me=${this.ctx.me} .base=${this.ctx.base} @tw-logout=${this.logout}></tw-header>
       <nav aria-label="Views">
         <div role="tablist" aria-label="Views" @keydown=${this.onTabKey}>
           ${VIEWS.map((v) => html`<button role="tab" id="tab-${v}" aria-controls="panel" aria-selected=${v === this.ui.view ? 'true' : 'false'}

@@ -39,6 +39,8 @@ export class TwHeader extends LitElement {
 
   @property({ attribute: false }) health: HealthResponse | undefined
   @property({ type: Number }) firing = 0
+  /** Firing alerts someone acknowledged (and whose acknowledgement still counts). */
+  @property({ type: Number }) acked = 0
   @property() stream: StreamState = 'connecting'
   /** When the alert stream last spoke (see AlertsStore.syncedAt). */
   @property() syncedAt: string | null = null
@@ -68,7 +70,7 @@ export class TwHeader extends LitElement {
         ${this.health ? html`<li><tw-age .at=${this.health.checkedAt} label="checked" .staleAfter=${90}></tw-age></li>` : ''}
       </ul>
       <div class="right">
-        <a class="alerts ${this.firing > 0 ? 'firing' : ''} ${this.stream === 'open' ? '' : 'behind'}" href="#/alerts">${this.loaded ? this.firing : '–'} firing<span class="sr-only"> alerts${this.stream === 'open' ? '' : ', possibly out of date'}</span></a>
+        <a class="alerts ${this.firing > 0 ? 'firing' : ''} ${this.stream === 'open' ? '' : 'behind'}" href="#/alerts">${this.loaded ? this.firing : '–'} firing${this.loaded && this.acked > 0 ? ` · ${this.acked} acked` : ''}<span class="sr-only"> alerts${this.stream === 'open' ? '' : ', possibly out of date'}</span></a>
         <span class="stream ${this.stream}" role="status" aria-live="polite">Alert stream: ${STREAM_TEXT[this.stream]}</span>
         ${streamAge(this.stream, this.syncedAt)}
         ${this.me ? html`<span class="who">${this.me.name} (${this.me.role})</span>` : ''}

@@ -1,3 +1,4 @@
+import { isAcked, mutedOf } from '../alert-groups.js'
 import { LitElement, css, html } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import type { AppContext } from '../context.js'
@@ -56,16 +57,17 @@ export class TwOverview extends LitElement {
   private renderAlerts () {
     const store = this.ctx.alerts
     const firing = store.list.filter((a) => a.status === 'firing')
+    const acked = firing.filter((a) => isAcked(a)).length
     const state = this.ctx.streamState
     const open = state === 'open'
-    return html`<section class="card" aria-labelledby="ov-al"><div class="head"><h2 id="ov-al">Firing alerts${store.loaded ? html` <span class="muted ${open ? '' : 'behind'}">(${firing.length})</span>` : ''}</h2>${streamAge(state, store.syncedAt)}</div>
+    return html`<section class="card" aria-labelledby="ov-al"><div class="head"><h2 id="ov-al">Firing alerts${store.loaded ? html` <span class="muted ${open ? '' : 'behind'}">(${firing.length}${acked > 0 ? ` · ${acked} acked` : ''})</span>` : ''}</h2>${streamAge(state, store.syncedAt)}</div>
       ${open || !store.loaded ? '' : html`<p class="muted" role="status">Alert stream ${STREAM_TEXT[state].toLowerCase()} this list may be behind.</p>`}
       <div class=${open ? '' : 'behind'}>
       ${!store.loaded
 ? html`<p class="muted">Waiting for the alert stream…</p>`
         : firing.length === 0
 ? html`<p class="good">Nothing is firing.</p>`
-          : html`<ul>${firing.slice(0, 6).map((a) => html`<li><span class="sev ${a.severity}">${a.severity}</span> ${a.alertname} <span class="muted">since ${formatTime(a.startsAt)}</span></li>`)}</ul>
+          : html`<ul>${firing.slice(0, 6).map((a) => html`<li><span class="sev ${a.severity}">${a.labels.severity ?? a.severity}</span> ${a.alertname} <span class="muted">since ${formatTime(a.startsAt)}</span>${isAcked(a) ? html` <span class="muted acked">· acked by ${a.acknowledged?.by}</span>` : ''}${mutedOf(a, store.muting) !== undefined ? html` <span class="muted">· silenced</span>` : ''}</li>`)}</ul>
             ${firing.length > 6 ? html`<p class="muted">and ${firing.length - 6} more</p>` : ''}`}
       </div>
       <a href="#/alerts">all alerts</a>

@@ -10,7 +10,11 @@ export function twAlerts (h: Harness): void {
     const HISTORY = 'GET /logs/api/alerts'
     const history = (alerts: Alert[]) => ({ status: 200, body: { measuredAt: new Date().toISOString(), lastEventId: '0', alerts, nextCursor: null } })
     // The view reads the resolved history once it opens (the stream's snapshot holds firing alerts only).
-    beforeEach(async () => { await h.reply(HISTORY, history([])) })
+    const SILENCES = { status: 200, body: { available: false, message: 'Silences need Alertmanager: set ALERTMANAGER_URL.', measuredAt: new Date().toISOString(), silences: [] } }
+    beforeEach(async () => { await h.reply(HISTORY, history([])); await h.reply('GET /logs/api/silences', SILENCES) })
+
+    const CARD = 'tw-alerts >>> tw-alert-group >>> tw-alert-card >>> '
+    const names = async () => texts(`${CARD}.name`)
 
     it('shows the resolved history from GET /api/alerts next to the live firing alerts, the stream winning where both know an alert', async () => {
       await h.call('alerts', [alert('f1', { updatedAt: '2026-11-22T12:00:00Z' })])
@@ -20,9 +24,10 @@ export function twAlerts (h: Harness): void {
       ]))
       await h.mount('tw-alerts', {}, { view: 'alerts' })
       await h.settle()
-      expect((await h.requests()).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /logs/api/alerts?state=resolved&limit=200'])
-      expect(await texts('tw-alerts >>> ol[aria-labelledby=firing-h] .name')).toEqual(['Alertf1'])
-      expect(await texts('tw-alerts >>> ol[aria-labelledby=resolved-h] .name')).toEqual(['Alertold1'])
+      expect((await h.requests()).map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['GET /logs/api/alerts?state=resolved&limit=200']))
+      expect(await names()).toEqual(['Alertf1', 'Alertold1'])
+      expect(await texts(`${CARD}.status`)).toEqual(['firing', 'resolved'])
+      expect(await texts('tw-alerts >>> #alerts-count')).toEqual(['(1 firing · 1 resolved)'])
     })
 
     it('says so when the history cannot be read, and still lists the live alerts', async () => {
@@ -31,10 +36,10 @@ export function twAlerts (h: Harness): void {
       await h.mount('tw-alerts', {}, { view: 'alerts' })
       await h.settle()
       expect(await texts('tw-alerts >>> .banner.warn[role=status]')).toEqual([expect.stringContaining('Older resolved alerts could not be loaded: The alert store is unavailable right now.')])
-      expect(await texts('tw-alerts >>> ol[aria-labelledby=firing-h] .name')).toEqual(['Alertf1'])
+      expect(await names()).toEqual(['Alertf1'])
     })
 
-    it('firing alerts come before resolved ones: worst severity first, then the newest', async () => {
+    it('groups with firing alerts come first (worst severity first, then the newest), then resolved ones (latest first)', async () => {
       // Given in an order that is wrong on purpose.
       await h.call('alerts', [
         resolved('r1', '2026-11-22T11:00:00Z', { severity: 'critical' }),
@@ -44,42 +49,63 @@ export function twAlerts (h: Harness): void {
         alert('f-crit-new', { severity: 'critical', startsAt: '2026-11-22T09:00:00Z' }),
       ])
       await h.mount('tw-alerts', {}, { view: 'alerts' })
-      const items = await h.read('tw-alerts >>> li.alert')
-      expect(items.map((i) => i.attrs.class?.split(' ')[1])).toEqual(['firing', 'firing', 'firing', 'resolved', 'resolved'])
-      expect(await texts('tw-alerts >>> li.alert .name')).toEqual(['Alertf-crit-new', 'Alertf-crit-old', 'Alertf-low', 'Alertr2', 'Alertr1'])
-      expect(await texts('tw-alerts >>> ol[aria-labelledby=firing-h] .name')).toEqual(['Alertf-crit-new', 'Alertf-crit-old', 'Alertf-low'])
-      expect(await texts('tw-alerts >>> ol[aria-labelledby=resolved-h] .name')).toEqual(['Alertr2', 'Alertr1'])
-      expect(await texts('tw-alerts >>> #firing-h')).toEqual(['Firing (3)'])
+      expect(await names()).toEqual(['Alertf-crit-new', 'Alertf-crit-old', 'Alertf-low', 'Alertr2', 'Alertr1'])
+      expect(await texts('tw-alerts >>> #alerts-h')).toEqual([expect.stringMatching(/^Alerts \(3 firing · 2 resolved\)/)])
+    })
+
+    it('groups by alertname: count, worst severity as sent, shared labels on the group, differing labels on each alert', async () => {
+      const td = (id: string, instance: string, severity: string) => alert(id, { alertname: 'TargetDown', severity: severity === 'critical' ? 'critical' : 'medium', labels: { alertname: 'TargetDown', job: 'api', severity, instance } })
+      await h.call('alerts', [td('1', 'a', 'warning'), td('2', 'b', 'critical'), td('3', 'c', 'warning'), alert('x')])
+      await h.mount('tw-alerts', {}, { view: 'alerts' })
+      const g = 'tw-alerts >>> tw-alert-group:first-child >>> '
+      expect(await texts(`${g}.value`)).toEqual(['TargetDown'])
+      expect(await texts(`${g}.count`)).toEqual(['3'])
+      expect(await texts(`${g}.head .sev`)).toEqual(['critical'])
+      expect(await texts(`${g}.shared .label`)).toEqual(['job=api'])
+      expect(await texts(`${g}tw-alert-card >>> .chips .label`)).toEqual(['severity=critical', 'instance=b', 'severity=warning', 'instance=a', 'severity=warning', 'instance=c'])
+      expect(await texts(`${g}tw-alert-card >>> .top .sev`)).toEqual(['critical', 'warning', 'warning'])
+    })
+
+    it('the resolved view lists resolved alerts under "Resolved"', async () => {
+      await h.call('alerts', [alert('f1'), resolved('r1', '2026-11-22T11:00:00Z')])
+      await h.mount('tw-alerts', {}, { view: 'alerts', alertState: 'resolved' })
+      await h.settle()
+      expect(await texts('tw-alerts >>> #alerts-h')).toEqual([expect.stringMatching(/^Resolved \(1\)/)])
+      expect(await names()).toEqual(['Alertr1'])
+      // Without ALERTMANAGER_URL the view says what silences need; nothing fails.
+      expect(await texts('tw-alerts >>> tw-silences >>> .banner')).toEqual([expect.stringContaining('set ALERTMANAGER_URL')])
     })
 
     it('a linked alert (#/alerts?alert=<id>) is selected and shown even beyond the first page; an unknown one says so', async () => {
       const many = Array.from({ length: 130 }, (_, i) => resolved(`r${i}`, new Date(Date.UTC(2026, 10, 22, 12) - i * 60_000).toISOString()))
       await h.call('alerts', [alert('f1'), ...many])
       await h.mount('tw-alerts', {}, { view: 'alerts', alert: 'r125' })
-      const selected = await h.read('tw-alerts >>> li.alert.selected')
+      const selected = await h.read('tw-alerts >>> tw-alert-group >>> li.selected')
       expect(selected).toHaveLength(1)
       expect(selected[0]?.attrs['data-id']).toBe('r125')
       expect(selected[0]?.attrs['aria-current']).toBe('true')
-      expect((await h.read('tw-alerts >>> li.alert[aria-current=true]'))).toHaveLength(1)
+      expect((await h.read('tw-alerts >>> tw-alert-group >>> li[aria-current=true]'))).toHaveLength(1)
       expect(await h.read('tw-alerts >>> .banner.warn[role=status]')).toEqual([])
 
       // Not in the store nor the history: asked for by id. A resolved one found there is selected...
       await h.reset()
       await h.reply(HISTORY, history([]))
+      await h.reply('GET /logs/api/silences', SILENCES)
       await h.call('alerts', [alert('f1')])
       await h.reply('GET /logs/api/alerts/41', { status: 200, body: resolved('41', '2026-11-01T10:00:00Z') })
       await h.mount('tw-alerts', {}, { view: 'alerts', alert: '41' })
       await h.settle()
-      expect((await h.read('tw-alerts >>> li.alert.selected'))[0]?.attrs['data-id']).toBe('41')
+      expect((await h.read('tw-alerts >>> tw-alert-group >>> li.selected'))[0]?.attrs['data-id']).toBe('41')
 
       // ...and one that no longer exists says so.
       await h.reset()
       await h.reply(HISTORY, history([]))
+      await h.reply('GET /logs/api/silences', SILENCES)
       await h.call('alerts', [alert('f1')])
       await h.reply('GET /logs/api/alerts/42', { status: 404, body: { statusCode: 404, error: 'Not Found', message: 'No alert with id 42' } })
       await h.mount('tw-alerts', {}, { view: 'alerts', alert: '42' })
       await h.settle()
-      expect(await h.read('tw-alerts >>> li.alert.selected')).toEqual([])
+      expect(await h.read('tw-alerts >>> tw-alert-group >>> li.selected')).toEqual([])
       expect(await texts('tw-alerts >>> .banner.warn[role=status]')).toEqual([expect.stringContaining('The linked alert (42) does not exist any more')])
     })
 
@@ -93,23 +119,24 @@ export function twAlerts (h: Harness): void {
       })])
       const before = h.served.length
       await h.mount('tw-alerts', {}, { view: 'alerts' })
-      expect(await texts('tw-alerts >>> li.alert .labels')).toEqual([`instance=${script} job=${img}`])
-      expect(await texts('tw-alerts >>> li.alert .name')).toEqual([`Name${img}`])
-      expect(await texts('tw-alerts >>> li.alert .desc')).toEqual([`<b>bold</b> ${img}`])
-      expect(await h.read('tw-alerts >>> li.alert script, li.alert img, li.alert b')).toEqual([])
+      expect(await texts('tw-alerts >>> tw-alert-group >>> .shared .label')).toEqual([`instance=${script}`, `job=${img}`])
+      expect(await names()).toEqual([`Name${img}`])
+      expect(await texts(`${CARD}.summary`)).toEqual([`<b>bold</b> ${img}`])
+      expect(await h.read('tw-alerts >>> tw-alert-group >>> script, img, b')).toEqual([])
+      expect(await h.read(`${CARD}script, img, b`)).toEqual([])
       await h.settle()
       expect(await h.call('pwned')).toBeUndefined()
       // An <img src=x> would have asked the server for /x.
       expect(h.served.slice(before)).toEqual([])
     })
 
-    it('acknowledging posts the note to /api/alerts/<id>/ack and shows who acknowledged it', async () => {
+    it('acknowledging posts the note to /api/alerts/<id>/ack and shows who acknowledged it, until it resolves', async () => {
       const id = 'am:fp/1'
       await h.call('alerts', [alert(id, { severity: 'critical' }), alert('other')])
-      const acked = alert(id, { severity: 'critical', acknowledged: { by: 'alice', at: new Date().toISOString(), note: 'on it: restarting db1' } })
+      const acked = alert(id, { severity: 'critical', acknowledged: { by: 'alice', at: new Date().toISOString(), note: 'on it: restarting db1', until: null } })
       await h.reply('POST /logs/api/alerts/am%3Afp%2F1/ack', { status: 200, body: acked })
       await h.mount('tw-alerts', {}, { view: 'alerts' })
-      const first = h.page.locator('tw-alerts li.alert').first()
+      const first = h.page.locator('tw-alerts tw-alert-card').first()
       await first.getByRole('button', { name: 'Acknowledge Alertam:fp/1' }).click()
       await h.settle()
       const note = first.getByRole('textbox', { name: 'Acknowledgement note' })
@@ -123,22 +150,23 @@ export function twAlerts (h: Harness): void {
         { method: 'POST', url: '/logs/api/alerts/am%3Afp%2F1/ack', body: { note: 'on it: restarting db1' } },
       ])
       expect(reqs[0]?.headers['x-tovwatch-csrf']).toBe('csrf-token-1')
-      expect(await texts('tw-alerts >>> li.alert:first-child .ack')).toEqual([expect.stringMatching(/^Acknowledged by alice at .+: “on it: restarting db1”$/)])
-      expect(await h.read('tw-alerts >>> li.alert:first-child form')).toEqual([])
-      // The other alert can still be acknowledged.
-      expect(await texts('tw-alerts >>> li.alert button')).toEqual(['Acknowledge Alertother'])
+      expect(await texts(`${CARD}p.ack`)).toEqual([expect.stringMatching(/^Acknowledged by alice at .+ until it resolves: “on it: restarting db1”$/)])
+      expect(await h.read(`${CARD}form`)).toEqual([])
+      // It can be taken back; the other alert can still be acknowledged.
+      expect(await texts(`${CARD}button`)).toEqual(['Un-acknowledge Alertam:fp/1', 'Acknowledge Alertother'])
     })
 
     it('a refused acknowledgement keeps the form open and says why', async () => {
       await h.call('alerts', [alert('a1')])
       await h.reply('POST /logs/api/alerts/a1/ack', { status: 403, body: { statusCode: 403, error: 'Forbidden', message: 'missing or wrong CSRF token' } })
       await h.mount('tw-alerts', {}, { view: 'alerts' })
-      await h.page.locator('tw-alerts li.alert button').first().click()
-      await h.page.locator('tw-alerts li.alert input[name=note]').fill('looking')
-      await h.page.locator('tw-alerts li.alert button[type=submit]').click()
+      await h.page.locator('tw-alerts tw-alert-card button.do-ack').first().click()
+      await h.page.locator('tw-alerts tw-alert-card input[name=note]').fill('looking')
+      await h.page.locator('tw-alerts tw-alert-card button[type=submit]').click()
       await h.settle()
-      expect(await texts('tw-alerts >>> li.alert form [role=alert]')).toEqual(['missing or wrong CSRF token'])
-      expect(await h.read('tw-alerts >>> li.alert .ack')).toEqual([])
+      expect(await texts(`${CARD}[role=alert]`)).toEqual(['missing or wrong CSRF token'])
+      expect(await h.read(`${CARD}form`)).toHaveLength(1)
+      expect(await h.read(`${CARD}p.ack`)).toEqual([])
     })
   })
 }

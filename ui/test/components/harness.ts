@@ -57,13 +57,15 @@ const fakeFetch: typeof fetch = async (input, init) => {
   }
 }
 
+let role: 'viewer' | 'admin' = 'viewer'
+
 function context (): AppContext {
   return {
     api: createApi({ base: '/logs', fetch: fakeFetch, cookies: () => 'tw_csrf=csrf-token-1' }),
     alerts: store,
     base: '/logs',
     embed: false,
-    me: { name: 'alice', role: 'viewer', via: 'token' },
+    me: { name: 'alice', role, via: 'token' },
     streamState: 'open',
   }
 }
@@ -88,7 +90,10 @@ async function settle (): Promise<void> {
 }
 
 const twTest = {
+  /** The role the next mounted component's user has (reset: viewer). */
+  role (r: 'viewer' | 'admin'): void { role = r },
   reset (): void {
+    role = 'viewer'
     root.replaceChildren()
     replies = new Map()
     requests = []

@@ -168,5 +168,35 @@ export function twAlerts (h: Harness): void {
       expect(await h.read(`${CARD}form`)).toHaveLength(1)
       expect(await h.read(`${CARD}p.ack`)).toEqual([])
     })
+
+    it('an admin silences a group: matchers pre-filled from its shared labels, its reach shown first; a 409 asks to confirm, then ?confirm=true', async () => {
+      const td = (id: string, instance: string) => alert(id, { alertname: 'TargetDown', labels: { alertname: 'TargetDown', job: 'api', instance } })
+      await h.call('alerts', [td('1', 'a'), td('2', 'b'), alert('x')])
+      await h.call('role', 'admin')
+      // Answered in turn (the harness keys replies by path, without the query).
+      await h.reply('POST /logs/api/silences',
+        { status: 409, body: { statusCode: 409, error: 'Conflict', message: 'This silence matches every firing alert (3, from 2 alert rules): nothing would reach you. Narrow the matchers, or send confirm=true to create it anyway.' } },
+        { status: 201, body: { id: 'sil-1', matched: 2, firing: 3, warning: null } })
+      await h.mount('tw-alerts', {}, { view: 'alerts' })
+      await h.page.locator('tw-alerts tw-alert-group').first().locator('button.do-silence-group').click()
+      await h.settle()
+      const form = h.page.locator('tw-alerts tw-silence-form')
+      expect(await form.locator('textarea').inputValue()).toBe('alertname="TargetDown"\njob="api"')
+      expect(await form.locator('.reach').textContent()).toBe('Would silence 2 of 3 firing alerts now.')
+      await form.locator('textarea').fill('alertname=~"(oops"')
+      expect(await form.locator('.err').first().textContent()).toMatch(/regular expression is not valid/)
+      await form.locator('textarea').fill('alertname="TargetDown"\njob="api"')
+      await form.locator('input[name=comment]').fill('deploy')
+      await form.locator('button[type=submit]').click()
+      await h.settle()
+      expect(await form.locator('[role=alert]').textContent()).toContain('send confirm=true')
+      await form.getByRole('button', { name: 'Create it anyway' }).click()
+      await h.settle()
+      const posts = (await h.requests()).filter((r) => r.method === 'POST')
+      expect(posts.map((r) => r.url)).toEqual(['/logs/api/silences', '/logs/api/silences?confirm=true'])
+      expect(posts[1]?.body).toMatchObject({ matchers: [{ name: 'alertname', value: 'TargetDown', isRegex: false, isEqual: true }, { name: 'job', value: 'api', isRegex: false, isEqual: true }], comment: 'deploy' })
+      expect(await texts('tw-alerts >>> .banner.ok')).toEqual(['Silence sil-1 created: it mutes 2 of 3 firing alerts.'])
+      expect(await h.read('tw-alerts >>> tw-silence-form')).toEqual([])
+    })
   })
 }

@@ -1,10 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createEmbedToken, verifyEmbedToken } from '../../src/auth/embed.js'
 import { sign, verify } from '../../src/auth/signed.js'
 import { createTokenStore, ensureGeneratedAdminToken } from '../../src/auth/tokens.js'
-import { ADMIN_TOKEN, auth, buildTestApp, VIEWER_TOKEN, type TestApp } from '../helpers/app.js'
+import { ADMIN_TOKEN, auth, buildTestApp as buildApp, VIEWER_TOKEN, type TestApp } from '../helpers/app.js'
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
+import { have } from '../helpers/services.js'
 
 const parts = { errors: false, database: false, alerts: false, scheduling: false, web: false }
 let t: TestApp | undefined
@@ -60,6 +62,13 @@ describe('tokens', () => {
 })
 
 describe('auth on routes', () => {
+  // Sessions live in the store: on the real PostgreSQL when there is one (the embedded PGlite
+  // takes most of a test's time to start on a busy machine), else on the embedded default.
+  let db: TestDatabase | undefined
+  beforeAll(async () => { if (await have('postgres')) db = await createTestDatabase('tw_auth') })
+  afterAll(async () => { await db?.drop() })
+  const buildTestApp = (env: Record<string, string>, opts: Parameters<typeof buildApp>[1]) => buildApp({ ...(db !== undefined ? { DATABASE_URL: db.url } : {}), ...env }, opts)
+
   it('requires a token under BASE_PATH but not for health and metrics', async () => {
     t = await buildTestApp({}, { parts })
     expect((await t.app.inject({ url: '/logs/api/health' })).statusCode).toBe(200)

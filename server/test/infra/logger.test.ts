@@ -48,3 +48,25 @@ describe('request logs', () => {
     expect(out).not.toContain('another1')
   })
 })
+
+describe('redaction by decoded parameter name and URL credentials anywhere (issue #11)', () => {
+  it('masks every credential-bearing parameter, however spelled', () => {
+    const cases: Array<[string, string]> = [
+      ['/logs/api/errors?range=1h&embed_token=Sa1', '/logs/api/errors?range=1h&embed_token=***'],
+      ['/x?api_key=Sb2&x=1', '/x?api_key=***&x=1'],
+      ['/x?apikey=Sc3', '/x?apikey=***'],
+      ['/x?passwd=Sd4', '/x?passwd=***'],
+      ['/x?auth=Se5', '/x?auth=***'],
+      ['/x?embed%5Ftoken=Sf6', '/x?embed%5Ftoken=***'],
+      ['/x?API%2DKEY=Sg7', '/x?API%2DKEY=***'],
+      ['/logs/x/postgres://user:Sh8@host/db', '/logs/x/postgres://user:***@host/db'],
+      ['/logs/x/redis://:Si9@cache:6379', '/logs/x/redis://:***@cache:6379'],
+    ]
+    for (const [url, want] of cases) expect(redactQuery(url)).toBe(want)
+    expect(redactQuery('/logs/x/postgres%3A%2F%2Fuser%3ASj10%40host/db')).not.toContain('Sj10')
+    expect(redactText('Unknown panel "postgres://u:Sk11@h" and Unexpected token p, "password=Sl12" is not valid JSON')).not.toMatch(/Sk11|Sl12/)
+    // Nothing else changes.
+    expect(redactQuery('/logs/api/errors?range=1h&q=timeout&minSeverity=high')).toBe('/logs/api/errors?range=1h&q=timeout&minSeverity=high')
+    expect(redactText('https://prometheus:9090/graph?g0.expr=up')).toBe('https://prometheus:9090/graph?g0.expr=up')
+  })
+})

@@ -1,0 +1,108 @@
+import type pg from 'pg'
+
+/** Every probe, kept 24 h (+1 h so a 24 h read is always full), in hour buckets. */
+export const RAW = { res: 0, bucketMs: 3_600_000, keepMs: 25 * 3_600_000 } as const
+/** The last probe of each 5 minutes, kept 30 days (+1 day), in day buckets. */
+export const FIVE_MIN = { res: 300, bucketMs: 86_400_000, keepMs: 31 * 86_400_000, slotMs: 300_000 } as const
+
+export interface Point { t: number, v: number }
+
+export interface SeriesStore {
+  /** One probe's values (series → value) at time t, written at both resolutions in two statements. */
+  append: (ns: string, t: number, values: Array<[string, number]>) => Promise<void>
+  /** Points of one series in [from, to], oldest first. */
+  read: (ns: string, series: string, res: 0 | 300, from: number, to: number) => Promise<Point[]>
+  /** Points of every series with a prefix in [from, to] (for loading the in-memory views at start). */
+  readPrefix: (ns: string, prefix: string, res: 0 | 300, from: number, to: number) => Promise<Map<string, Point[]>>
+  /** Drops buckets older than what is kept. */
+  prune: (now: number) => Promise<number>
+}
+
+// A 5-minute point is replaced while the same 5 minutes go on, so it holds the last probe of its slot.
+const appendSql = (slotMs: number) => `
+INSERT INTO db_history AS h (ns, res, series, bucket, ts, vals)
+SELECT $1, $2, s, $3, ARRAY[$4::int], ARRAY[v] FROM unnest($5::text[], $6::bigint[]) AS u(s, v)
+ON CONFLICT (ns, res, series, bucket) DO UPDATE SET
+  ts = CASE WHEN h.ts[cardinality(h.ts)] / ${slotMs} = EXCLUDED.ts[1] / ${slotMs} THEN h.ts[1:cardinality(h.ts) - 1] || EXCLUDED.ts ELSE h.ts || EXCLUDED.ts END,
+  vals = CASE WHEN h.ts[cardinality(h.ts)] / ${slotMs} = EXCLUDED.ts[1] / ${slotMs} THEN h.vals[1:cardinality(h.vals) - 1] || EXCLUDED.vals ELSE h.vals || EXCLUDED.vals END`
+
+interface BucketRow { series: string, bucket: string, ts: number[], vals: string[] }
+
+export function createSeriesStore (pool: pg.Pool): SeriesStore {
+  function flatten (rows: BucketRow[], from: number, to: number, into: Map<string, Point[]>, slotMs: number) {
+    for (const r of rows) {
+      const base = Number(r.bucket)
+      let list = into.get(r.series)
+      if (list === undefined) { list = []; into.set(r.series, list) }
+      for (let i = 0; i < r.ts.length; i++) {
+        const t = base + (r.ts[i] as number)
+        if (t >= from && t <= to) list.push({ t, v: Number(r.vals[i]) })
+      }
+    }
+    // Writes arrive in time order; a late one (another instance, a clock step) is put in its place.
+    for (const [k, list] of into) into.set(k, ordered(list, slotMs))
+    return into
+  }
+  const span = (res: 0 | 300) => res === 0 ? RAW : FIVE_MIN
+
+  return {
+    async append (ns, t, values) {
+      if (values.length === 0) return
+      const series = values.map(([s]) => s)
+      const vals = values.map(([, v]) => Math.round(v))
+      // The raw write may use a 1 ms slot: two probes in the same millisecond are one point.
+      const rawBucket = Math.floor(t / RAW.bucketMs) * RAW.bucketMs
+      const dayBucket = Math.floor(t / FIVE_MIN.bucketMs) * FIVE_MIN.bucketMs
+      await pool.query(appendSql(1), [ns, RAW.res, rawBucket, t - rawBucket, series, vals])
+      await pool.query(appendSql(FIVE_MIN.slotMs), [ns, FIVE_MIN.res, dayBucket, t - dayBucket, series, vals])
+    },
+    async read (ns, series, res, from, to) {
+      const b = span(res).bucketMs
+      const r = await pool.query<BucketRow>(
+        'SELECT series, bucket::text AS bucket, ts, vals::text[] AS vals FROM db_history WHERE ns = $1 AND res = $2 AND series = $3 AND bucket >= $4 AND bucket <= $5 ORDER BY bucket',
+        [ns, res, series, Math.floor(from / b) * b, to])
+      return flatten(r.rows, from, to, new Map(), res === 0 ? 1 : FIVE_MIN.slotMs).get(series) ?? []
+    },
+    async readPrefix (ns, prefix, res, from, to) {
+      const b = span(res).bucketMs
+      const r = await pool.query<BucketRow>(
+        'SELECT series, bucket::text AS bucket, ts, vals::text[] AS vals FROM db_history WHERE ns = $1 AND res = $2 AND starts_with(series, $3) AND bucket >= $4 AND bucket <= $5 ORDER BY bucket',
+        [ns, res, prefix, Math.floor(from / b) * b, to])
+      return flatten(r.rows, from, to, new Map(), res === 0 ? 1 : FIVE_MIN.slotMs)
+    },
+    async prune (now) {
+      const r = await pool.query('DELETE FROM db_history WHERE (res = $1 AND bucket < $2) OR (res = $3 AND bucket < $4)',
+        [RAW.res, now - RAW.keepMs - RAW.bucketMs, FIVE_MIN.res, now - FIVE_MIN.keepMs - FIVE_MIN.bucketMs])
+      return r.rowCount ?? 0
+    },
+  }
+}
+
+/** Sorted by time, one point per slot (the latest). */
+function ordered (list: Point[], slotMs: number): Point[] {
+  const sorted = list.every((p, i) => i === 0 || (list[i - 1] as Point).t < p.t) ? list : [...list].sort((a, b) => a.t - b.t)
+  const out: Point[] = []
+  for (const p of sorted) {
+    const last = out.at(-1)
+    if (last !== undefined && Math.floor(last.t / slotMs) === Math.floor(p.t / slotMs)) out[out.length - 1] = p
+    else out.push(p)
+  }
+  return out
+}
+
+/** Points with a null where two neighbours are further apart than `maxGapMs`: uPlot draws a gap, never a zero. */
+export function withGaps (points: Point[], maxGapMs: number): { timestamps: number[], values: Array<number | null> } {
+  const timestamps: number[] = []
+  const values: Array<number | null> = []
+  let prev: number | undefined
+  for (const p of points) {
+    if (prev !== undefined && p.t - prev > maxGapMs) {
+      timestamps.push(Math.round((prev + p.t) / 2))
+      values.push(null)
+    }
+    timestamps.push(p.t)
+    values.push(p.v)
+    prev = p.t
+  }
+  return { timestamps, values }
+}

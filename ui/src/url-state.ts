@@ -19,10 +19,15 @@ export interface UiState {
   alertState: 'all' | 'firing' | 'resolved'
   /** One alert (its id), selected in the Alerts view: where a chat notification links to. */
   alert: string
+  /** Table sorts of the Database and Connections views: `table:column:dir,...` (sort-table.ts). */
+  sort: string
+  /** The table whose history is open in the Database view, and its range. */
+  table: string
+  tableRange: '24h' | '7d' | '30d'
 }
 
 export const DEFAULT_STATE: UiState = {
-  view: 'overview', range: '1h', start: '', end: '', minSeverity: 'high', q: '', group: '', alertState: 'all', alert: '',
+  view: 'overview', range: '1h', start: '', end: '', minSeverity: 'high', q: '', group: '', alertState: 'all', alert: '', sort: '', table: '', tableRange: '24h',
 }
 
 const oneOf = <T extends string>(v: string | null, allowed: readonly T[], def: T): T =>
@@ -47,6 +52,9 @@ export function parseHash (hash: string): UiState {
     group: sp.get('group') ?? '',
     alertState: oneOf(sp.get('alerts'), ['all', 'firing', 'resolved'] as const, DEFAULT_STATE.alertState),
     alert: path === 'alerts' ? (sp.get('alert') ?? '').slice(0, 300) : '',
+    sort: (sp.get('sort') ?? '').slice(0, 300),
+    table: path === 'database' ? (sp.get('table') ?? '').slice(0, 200) : '',
+    tableRange: oneOf(sp.get('trange'), ['24h', '7d', '30d'] as const, DEFAULT_STATE.tableRange),
   }
 }
 
@@ -62,6 +70,9 @@ export function formatHash (s: UiState): string {
   }
   if (s.view === 'alerts' && s.alertState !== 'all') sp.set('alerts', s.alertState)
   if (s.view === 'alerts' && s.alert !== '') sp.set('alert', s.alert)
+  if ((s.view === 'database' || s.view === 'connections') && s.sort !== '') sp.set('sort', s.sort)
+  if (s.view === 'database' && s.table !== '') sp.set('table', s.table)
+  if (s.view === 'database' && s.table !== '' && s.tableRange !== DEFAULT_STATE.tableRange) sp.set('trange', s.tableRange)
   const qs = sp.toString()
   return `#/${s.view}${qs === '' ? '' : '?' + qs}`
 }

@@ -8,7 +8,7 @@ const QUERY_LIMIT = 50
 export const SESSIONS_LIMIT = 500
 
 const activitySql = `
-SELECT a.pid, a.state, coalesce(a.application_name, '') AS app, a.client_addr::text AS client, coalesce(a.usename, '') AS usename,
+SELECT a.pid, a.state, coalesce(a.application_name, '') AS app, host(a.client_addr) AS client, coalesce(a.usename, '') AS usename,
   a.backend_start, a.state_change,
   extract(epoch FROM clock_timestamp() - a.state_change)::float8 AS state_age,
   extract(epoch FROM clock_timestamp() - a.xact_start)::float8 AS xact_age,

@@ -91,7 +91,10 @@ function ordered (list: Point[], slotMs: number): Point[] {
 }
 
 /** Points with a null where two neighbours are further apart than `maxGapMs`: uPlot draws a gap, never a zero. */
-export function withGaps (points: Point[], maxGapMs: number): { timestamps: number[], values: Array<number | null> } {
+export function withGaps (points: Point[], minGapMs: number): { timestamps: number[], values: Array<number | null> } {
+  // A gap is a pause well beyond the series' own spacing (a changed PROBE_INTERVAL_S is no gap).
+  const deltas = points.slice(1).map((p, i) => p.t - (points[i] as Point).t).sort((a, b) => a - b)
+  const maxGapMs = Math.max(minGapMs, 2.5 * (deltas[deltas.length >> 1] ?? 0))
   const timestamps: number[] = []
   const values: Array<number | null> = []
   let prev: number | undefined

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import type pg from 'pg'
 
 /** Every probe, kept 24 h (+1 h so a 24 h read is always full), in hour buckets. */
@@ -26,9 +27,11 @@ ON CONFLICT (ns, res, series, bucket) DO UPDATE SET
   ts = CASE WHEN h.ts[cardinality(h.ts)] / ${slotMs} = EXCLUDED.ts[1] / ${slotMs} THEN h.ts[1:cardinality(h.ts) - 1] || EXCLUDED.ts ELSE h.ts || EXCLUDED.ts END,
   vals = CASE WHEN h.ts[cardinality(h.ts)] / ${slotMs} = EXCLUDED.ts[1] / ${slotMs} THEN h.vals[1:cardinality(h.vals) - 1] || EXCLUDED.vals ELSE h.vals || EXCLUDED.vals END`
 
-interface BucketRow { series: string, bucket: string, ts: number[], vals: string[] }
+interface BucketRow { series: string, bucket: string, ts: number[], vals: Array<string | number> }
 
 export function createSeriesStore (pool: pg.Pool): SeriesStore {
+  // ~300 points a bucket: 20,000 buckets are 400 tables x 50 days at most, a few tens of MB.
+  const closed = new LRUCache<string, Point[]>({ max: 20_000 })
   function flatten (rows: BucketRow[], from: number, to: number, into: Map<string, Point[]>, slotMs: number) {
     for (const r of rows) {
       const base = Number(r.bucket)
@@ -57,16 +60,31 @@ export function createSeriesStore (pool: pg.Pool): SeriesStore {
       await pool.query(appendSql(FIVE_MIN.slotMs), [ns, FIVE_MIN.res, dayBucket, t - dayBucket, series, vals])
     },
     async read (ns, series, res, from, to) {
+      // A bucket that ended over 5 minutes ago no longer changes: it is read once, then from memory.
       const b = span(res).bucketMs
+      const first = Math.floor(from / b) * b
+      const open = Math.floor((Date.now() - 5 * 60_000) / b) * b
+      const cached: Point[][] = []
+      const missing: number[] = []
+      for (let k = first; k <= to && k < open; k += b) {
+        const hit = closed.get(`${ns}|${res}|${series}|${k}`)
+        if (hit === undefined) missing.push(k)
+        else cached.push(hit)
+      }
       const r = await pool.query<BucketRow>(
-        'SELECT series, bucket::text AS bucket, ts, vals::text[] AS vals FROM db_history WHERE ns = $1 AND res = $2 AND series = $3 AND bucket >= $4 AND bucket <= $5 ORDER BY bucket',
-        [ns, res, series, Math.floor(from / b) * b, to])
-      return flatten(r.rows, from, to, new Map(), res === 0 ? 1 : FIVE_MIN.slotMs).get(series) ?? []
+        'SELECT series, bucket::text AS bucket, ts, vals::float8[] AS vals FROM db_history WHERE ns = $1 AND res = $2 AND series = $3 AND (bucket = ANY($4::bigint[]) OR (bucket >= $5 AND bucket <= $6)) ORDER BY bucket',
+        [ns, res, series, missing, Math.max(first, open), to])
+      for (const row of r.rows) {
+        const k = Number(row.bucket)
+        if (k < open) closed.set(`${ns}|${res}|${series}|${k}`, flatten([row], -Infinity, Infinity, new Map(), 1).get(series) ?? [])
+      }
+      const all = [...cached.flat(), ...(flatten(r.rows, -Infinity, Infinity, new Map(), 1).get(series) ?? [])].filter((p) => p.t >= from && p.t <= to)
+      return ordered(all, res === 0 ? 1 : FIVE_MIN.slotMs)
     },
     async readPrefix (ns, prefix, res, from, to) {
       const b = span(res).bucketMs
       const r = await pool.query<BucketRow>(
-        'SELECT series, bucket::text AS bucket, ts, vals::text[] AS vals FROM db_history WHERE ns = $1 AND res = $2 AND starts_with(series, $3) AND bucket >= $4 AND bucket <= $5 ORDER BY bucket',
+        'SELECT series, bucket::text AS bucket, ts, vals::float8[] AS vals FROM db_history WHERE ns = $1 AND res = $2 AND starts_with(series, $3) AND bucket >= $4 AND bucket <= $5 ORDER BY bucket',
         [ns, res, prefix, Math.floor(from / b) * b, to])
       return flatten(r.rows, from, to, new Map(), res === 0 ? 1 : FIVE_MIN.slotMs)
     },
@@ -94,7 +112,7 @@ function ordered (list: Point[], slotMs: number): Point[] {
 export function withGaps (points: Point[], minGapMs: number): { timestamps: number[], values: Array<number | null> } {
   // A gap is a pause well beyond the series' own spacing (a changed PROBE_INTERVAL_S is no gap).
   const deltas = points.slice(1).map((p, i) => p.t - (points[i] as Point).t).sort((a, b) => a - b)
-  const maxGapMs = Math.max(minGapMs, 2.5 * (deltas[deltas.length >> 1] ?? 0))
+  const maxGapMs = Math.max(minGapMs, Math.min(4 * minGapMs, 2.5 * (deltas[(deltas.length - 1) >> 1] ?? 0)))
   const timestamps: number[] = []
   const values: Array<number | null> = []
   let prev: number | undefined

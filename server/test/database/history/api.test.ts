@@ -57,7 +57,8 @@ describe.skipIf(!(await have('postgres')))('table history on the real PostgreSQL
   it('shows a gap (TovWatch was down) as null, never as zero, at both resolutions', async () => {
     db = await createTestDatabase('tw_hist')
     await sql(db.url, 'CREATE TABLE players (id serial PRIMARY KEY); INSERT INTO players SELECT FROM generate_series(1, 3)')
-    t = await buildWatchApp(env(db))
+    // The usual probe interval: a gap is a pause well beyond it.
+    t = await buildWatchApp({ ...env(db), PROBE_INTERVAL_S: '15' })
     await probe(t)
     const store = createSeriesStore(t.deps.pg.store)
     const ns = historyNamespace(t.config.monitorDatabaseUrl, t.config.expectedDatabase)

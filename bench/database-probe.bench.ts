@@ -2,6 +2,7 @@
  * A full database probe and GET /api/database against 50 tables, one of them 10 M
  * rows (1 M with --quick), next to the naive way (COUNT(*) of every table) in the
  * same run. Targets (issue 3): probe ≤ 100 ms on one connection, API p95 ≤ 20 ms.
+ * Then table history (issue 15, database-history.part.ts): 30-day history p95 ≤ 20 ms, store < 50 MB.
  *   npx tsx bench/database-probe.bench.ts [--quick]
  * TEST_PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres) picks the server.
  */
@@ -17,6 +18,7 @@ import { createDeps } from '../server/src/deps.js'
 import { createMetrics } from '../server/src/metrics/registry.js'
 import { runProbe } from '../server/src/database/probe.js'
 import { CORE_TABLES } from '../server/src/database/watched.js'
+import { benchHistory, reportHistory } from './database-history.part.js'
 
 const quick = process.argv.includes('--quick')
 const BIG_ROWS = quick ? 1_000_000 : 10_000_000
@@ -58,7 +60,7 @@ async function prepare (): Promise<void> {
     console.log(`prepared in ${((performance.now() - started) / 1000).toFixed(1)} s`)
   }
   // The API part of a previous run leaves TovWatch's audit table here (its store is this database).
-  await c.query('DROP TABLE IF EXISTS tovwatch_admin_audit')
+  await c.query('DROP TABLE IF EXISTS tovwatch_admin_audit, db_history, pgmigrations_db_history')
   const n = (await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).rows[0].n
   await c.end()
   if (n !== 50) throw new Error(`expected 50 tables in ${DB}, found ${n}`)
@@ -127,6 +129,7 @@ await prepare()
 const probe = await benchProbe()
 const naive = await benchNaive()
 const { api, metrics } = await benchApi()
+const history = await benchHistory({ adminUrl: ADMIN, monitorDb: DB, urlFor, token: TOKEN, requests: quick ? 200 : 1000 })
 const probeP95 = pct(probe, 95)
 const apiP95 = pct(api, 95)
 console.log(`\ndatabase probe: 50 tables, audit_log ${BIG_ROWS.toLocaleString()} rows${quick ? ' (--quick)' : ''}`)
@@ -140,4 +143,5 @@ const probeOk = probeP95 <= 100
 const apiOk = apiP95 <= 20
 console.log(`${probeOk ? 'PASS' : 'FAIL'} full probe p95 ${probeP95.toFixed(1)} ms (target ≤ 100 ms)`)
 console.log(`${apiOk ? 'PASS' : 'FAIL'} GET /api/database p95 ${apiP95.toFixed(1)} ms (target ≤ 20 ms)`)
-process.exit(probeOk && apiOk ? 0 : 1)
+const historyOk = reportHistory(history, ms)
+process.exit(probeOk && apiOk && historyOk ? 0 : 1)

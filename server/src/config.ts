@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { loadHistoryConfig, type HistoryConfig } from './database/history/config.js'
 
 /**
  * Typed, validated configuration read once from the environment.
@@ -83,6 +84,8 @@ export interface Config {
     keep: number
   }
   allowTerminateIdle: boolean
+  /** Table and connection history, and the row-drop warning (database/history/). */
+  history: HistoryConfig
 
   auth: {
     tokens: Array<{ name: string, role: Role, secret: string }>
@@ -356,6 +359,7 @@ export function loadConfig (env: Env = process.env): Config {
       keep: int(env, 'BACKUP_KEEP', 14, 1, 1000),
     },
     allowTerminateIdle: bool(env, 'ALLOW_TERMINATE_IDLE', false),
+    history: loadHistoryConfig(env),
     auth: {
       tokens: parseTokens(str(env, 'TOVWATCH_TOKENS')),
       sessionSecret: str(env, 'SESSION_SECRET'),

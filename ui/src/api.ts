@@ -1,7 +1,7 @@
 import type { MutingState } from './alert-groups.js'
 import { readCookie } from './env.js'
 import type { NewSilence, SilenceCreated, SilencesResponse } from './silence-types.js'
-import type { AlertsResponse, Alert, ApiErrorBody, ConnectionsResponse, DatabaseResponse, ErrorsResponse, HealthResponse, Me, Severity, TerminateResponse } from './types.js'
+import type { AlertsResponse, Alert, ApiErrorBody, ConnectionsResponse, DatabaseResponse, TableHistoryResponse, TrendsResponse, ErrorsResponse, HealthResponse, Me, Severity, TerminateResponse } from './types.js'
 
 export class ApiError extends Error {
   constructor (readonly status: number, message: string, readonly field?: string) {
@@ -76,6 +76,9 @@ export function createApi (opts: ApiOptions) {
     errors: (q: ErrorsQuery, signal?: AbortSignal) => request<ErrorsResponse>('GET', '/errors' + queryString({ ...q }), undefined, signal),
     database: (signal?: AbortSignal) => request<DatabaseResponse>('GET', '/database', undefined, signal),
     connections: (signal?: AbortSignal) => request<ConnectionsResponse>('GET', '/connections', undefined, signal),
+    /** Each table's change over 1 h, 24 h and 7 d, and any drop within ROW_DROP_WINDOW. */
+    trends: (signal?: AbortSignal) => request<TrendsResponse>('GET', '/database/trends', undefined, signal),
+    tableHistory: (table: string, range: string, signal?: AbortSignal) => request<TableHistoryResponse>('GET', `/database/tables/${encodeURIComponent(table)}/history?range=${encodeURIComponent(range)}`, undefined, signal),
     alerts: (params: Params = {}, signal?: AbortSignal) => request<AlertsResponse>('GET', '/alerts' + queryString(params), undefined, signal),
     /** Admin: the table's current row count becomes its guard's new normal. Answers the database view. */
     resetGuard: (table: string) => request<DatabaseResponse>('POST', '/database/guards/reset', { table }),

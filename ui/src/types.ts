@@ -1,6 +1,7 @@
 /** The API shapes of /logs/api. */
 import type { Static } from 'typebox'
 import type { AlertSchema } from '../../server/src/alerts/types.js'
+import type { TableHistoryResponse as TableHistorySchema, TrendsResponse as TrendsSchema } from '../../server/src/database/history/schemas.js'
 import type { ConnectionsResponse as ConnectionsSchema, DatabaseResponse as DatabaseSchema, TerminateResponse as TerminateSchema } from '../../server/src/database/schemas.js'
 import type { ErrorsResponse as ErrorsSchema } from '../../server/src/errors/schemas.js'
 import type { HealthBody as HealthSchema } from '../../server/src/infra/health-schema.js'
@@ -15,6 +16,10 @@ export type ErrorGroup = ErrorsResponse['groups'][number]
 export type ErrorSample = ErrorGroup['samples'][number]
 
 export type DatabaseResponse = Static<typeof DatabaseSchema>
+export type TrendsResponse = Static<typeof TrendsSchema>
+export type TableTrend = TrendsResponse['tables'][string]
+export type TableHistoryResponse = Static<typeof TableHistorySchema>
+export type ClientSession = NonNullable<ConnectionsResponse['current']>['sessions'][number]
 export type IdentityStatus = DatabaseResponse['identity']['status']
 export type TableInfo = DatabaseResponse['tables'][number]
 export type TableGuard = DatabaseResponse['guards'][number]

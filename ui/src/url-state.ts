@@ -29,10 +29,15 @@ export interface UiState {
   showMuted: boolean
   /** Alerts view: hide acknowledged alerts. */
   hideAcked: boolean
+  /** Table sorts of the Database and Connections views: `table:column:dir,...` (sort-table.ts). */
+  sort: string
+  /** The table whose history is open in the Database view, and its range. */
+  table: string
+  tableRange: '24h' | '7d' | '30d'
 }
 
 export const DEFAULT_STATE: UiState = {
-  view: 'overview', range: '1h', start: '', end: '', minSeverity: 'high', q: '', group: '', alertState: 'all', alert: '', groupBy: 'alertname', filters: [], aq: '', showMuted: false, hideAcked: false,
+  view: 'overview', range: '1h', start: '', end: '', minSeverity: 'high', q: '', group: '', alertState: 'all', alert: '', groupBy: 'alertname', filters: [], aq: '', showMuted: false, hideAcked: false, sort: '', table: '', tableRange: '24h',
 }
 
 const oneOf = <T extends string>(v: string | null, allowed: readonly T[], def: T): T =>
@@ -62,6 +67,9 @@ export function parseHash (hash: string): UiState {
     aq: (sp.get('aq') ?? '').slice(0, 200),
     showMuted: sp.get('muted') === 'show',
     hideAcked: sp.get('acked') === 'hide',
+    sort: (sp.get('sort') ?? '').slice(0, 300),
+    table: path === 'database' ? (sp.get('table') ?? '').slice(0, 200) : '',
+    tableRange: oneOf(sp.get('trange'), ['24h', '7d', '30d'] as const, DEFAULT_STATE.tableRange),
   }
 }
 
@@ -84,6 +92,9 @@ export function formatHash (s: UiState): string {
     if (s.showMuted) sp.set('muted', 'show')
     if (s.hideAcked) sp.set('acked', 'hide')
   }
+  if ((s.view === 'database' || s.view === 'connections') && s.sort !== '') sp.set('sort', s.sort)
+  if (s.view === 'database' && s.table !== '') sp.set('table', s.table)
+  if (s.view === 'database' && s.table !== '' && s.tableRange !== DEFAULT_STATE.tableRange) sp.set('trange', s.tableRange)
   const qs = sp.toString()
   return `#/${s.view}${qs === '' ? '' : '?' + qs}`
 }

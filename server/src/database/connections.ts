@@ -5,9 +5,11 @@ import type { ConnectionSample } from './types.js'
 /** Top N applications and clients; the rest is summed as "other" so labels and charts stay bounded. */
 export const TOP_N = 10
 const QUERY_LIMIT = 50
+export const SESSIONS_LIMIT = 500
 
 const activitySql = `
-SELECT a.pid, a.state, coalesce(a.application_name, '') AS app, a.client_addr::text AS client,
+SELECT a.pid, a.state, coalesce(a.application_name, '') AS app, host(a.client_addr) AS client, coalesce(a.usename, '') AS usename,
+  a.backend_start, a.state_change,
   extract(epoch FROM clock_timestamp() - a.state_change)::float8 AS state_age,
   extract(epoch FROM clock_timestamp() - a.xact_start)::float8 AS xact_age,
   extract(epoch FROM clock_timestamp() - a.query_start)::float8 AS query_age,
@@ -20,6 +22,9 @@ interface ActivityRow {
   state: string | null,
   app: string,
   client: string | null
+  usename?: string
+  backend_start?: Date | null
+  state_change?: Date | null
   state_age: number | null,
   xact_age: number | null,
   query_age: number | null
@@ -43,6 +48,7 @@ export function summarize (rows: ActivityRow[], maxConnections: number, reserved
   let longest: number | null = null
   let waiting = 0
   const queries: ConnectionSample['queries'] = []
+  const sessions: ConnectionSample['sessions'] = []
   for (const r of rows) {
     const state = r.state ?? ''
     if (state === 'active') {
@@ -62,6 +68,20 @@ export function summarize (rows: ActivityRow[], maxConnections: number, reserved
     apps.set(app, (apps.get(app) ?? 0) + 1)
     const c = r.client ?? 'local socket'
     clients.set(c, (clients.get(c) ?? 0) + 1)
+    if (!r.self) {
+      sessions.push({
+        pid: r.pid,
+        application: app,
+        user: r.usename ?? '',
+        client: c,
+        state: state || 'unknown',
+        backendStart: iso(r.backend_start),
+        stateSince: iso(r.state_change),
+        stateSeconds: r.state_age === null ? null : round(r.state_age),
+        xactSeconds: r.xact_age === null ? null : round(r.xact_age),
+        query: r.query === null ? null : maskQuery(r.query),
+      })
+    }
     if (!r.self && state !== 'idle' && r.query !== null) {
       const age = state === 'active' ? r.query_age : r.state_age
       queries.push({ pid: r.pid, state: state || 'unknown', application: app, ageSeconds: round(age ?? 0), query: maskQuery(r.query) })
@@ -82,6 +102,7 @@ export function summarize (rows: ActivityRow[], maxConnections: number, reserved
     longestQuerySeconds: longest === null ? null : round(longest),
     waitingOnLocks: waiting,
     queries: queries.slice(0, QUERY_LIMIT),
+    sessions: sessions.sort(idleFirst).slice(0, SESSIONS_LIMIT),
   }
 }
 
@@ -93,3 +114,16 @@ function topN (m: Map<string, number>): Array<[string, number]> {
 }
 
 const round = (s: number) => Math.round(s * 10) / 10
+
+const IDLE_ORDER: Record<string, number> = { 'idle in transaction': 0, 'idle in transaction (aborted)': 0, idle: 1 }
+
+/** Idle in a transaction first (it holds locks), then idle, then the rest; longest in that state first. */
+function idleFirst (a: ConnectionSample['sessions'][number], b: ConnectionSample['sessions'][number]): number {
+  return (IDLE_ORDER[a.state] ?? 2) - (IDLE_ORDER[b.state] ?? 2) || (b.stateSeconds ?? -1) - (a.stateSeconds ?? -1) || a.pid - b.pid
+}
+
+function iso (d: Date | string | null | undefined): string | null {
+  if (d === null || d === undefined) return null
+  const x = d instanceof Date ? d : new Date(d)
+  return Number.isNaN(x.getTime()) ? null : x.toISOString()
+}

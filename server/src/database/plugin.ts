@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
 import { ensureAuditTable } from './audit.js'
+import { setupDatabaseHistory } from './history/setup.js'
 import { createDatabaseMetrics } from './metrics.js'
 import { databaseRoutes } from './routes.js'
 import { createDatabaseWatch, type DatabaseWatch } from './watch.js'
@@ -41,7 +42,8 @@ export default fp(async (app, _opts: { config: Config }) => {
     })
   }
 
-  await app.register(databaseRoutes, { watch })
+  const history = await setupDatabaseHistory(app, watch)
+  await app.register(databaseRoutes, { watch, connectionHistory: () => history.connectionColumns() })
 
   app.addHook('onReady', async () => {
     await ensureAuditTable(deps.pg.store).catch((err: unknown) => app.log.warn({ err: { message: (err as Error).message } }, 'audit table not created yet; admin actions create it on use'))

@@ -4,11 +4,11 @@ import { redactText } from '../infra/logger.js'
 import { auditResult, auditStart } from './audit.js'
 import { ConnectionsResponse, DatabaseResponse, ErrorBody, GuardResetBody, TerminateBody, TerminateResponse } from './schemas.js'
 import { idleConnections } from './terminate.js'
-import { connectionsView, databaseView } from './view.js'
+import { connectionsView, databaseView, type ConnectionHistoryColumns } from './view.js'
 import type { DatabaseWatch } from './watch.js'
 
 /** The database watch's HTTP API. Reads come from the last probe; only admin actions touch PostgreSQL. */
-export const databaseRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch }> = async (app, { watch }) => {
+export const databaseRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch, connectionHistory?: () => ConnectionHistoryColumns }> = async (app, { watch, connectionHistory }) => {
   const { config, deps } = app
   const base = config.basePath === '/' ? '' : config.basePath
 
@@ -20,7 +20,7 @@ export const databaseRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch }>
   app.get(`${base}/api/connections`, {
     config: { auth: 'embed' },
     schema: { response: { 200: ConnectionsResponse } },
-  }, async (request) => connectionsView(watch, request.principal?.role === 'admin' && request.principal.via !== 'embed'))
+  }, async (request) => connectionsView(watch, request.principal?.role === 'admin' && request.principal.via !== 'embed', connectionHistory?.()))
 
   app.post(`${base}/api/database/guards/reset`, {
     config: { auth: 'admin' },

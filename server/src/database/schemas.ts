@@ -57,6 +57,7 @@ export const DatabaseResponse = Type.Object({
 })
 
 const Count = Type.Number()
+const NCount = Type.Union([Type.Number(), Type.Null()])
 export const ConnectionsResponse = Type.Object({
   measuredAt: NStr,
   stale: Type.Boolean(),
@@ -71,16 +72,30 @@ export const ConnectionsResponse = Type.Object({
     oldestIdleInTxSeconds: NNum,
     longestQuerySeconds: NNum,
     waitingOnLocks: Count,
+    /** Every client session (up to 500), idle ones first; `query` (masked) for admins only. */
+    sessions: Type.Array(Type.Object({
+      pid: Count,
+      application: Type.String(),
+      user: Type.String(),
+      client: Type.String(),
+      state: Type.String(),
+      backendStart: NStr,
+      stateSince: NStr,
+      stateSeconds: NNum,
+      xactSeconds: NNum,
+      query: Type.Optional(Type.String()),
+    })),
     queries: Type.Optional(Type.Array(Type.Object({ pid: Count, state: Type.String(), application: Type.String(), ageSeconds: Type.Number(), query: Type.String() }))),
   })]),
+  /** Stored history (survives a restart); a null is a gap, never a zero. */
   history: Type.Object({
     timestamps: Type.Array(Type.Number()),
-    active: Type.Array(Count),
-    idle: Type.Array(Count),
-    idle_in_transaction: Type.Array(Count),
-    other: Type.Array(Count),
-    total: Type.Array(Count),
-    maxConnections: Type.Array(Count),
+    active: Type.Array(NCount),
+    idle: Type.Array(NCount),
+    idle_in_transaction: Type.Array(NCount),
+    other: Type.Array(NCount),
+    total: Type.Array(NCount),
+    maxConnections: Type.Array(NCount),
   }),
   pgbouncer: Type.Object({
     status: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('auth_failed'), Type.Literal('disabled')]),

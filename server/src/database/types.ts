@@ -57,6 +57,8 @@ export interface ConnectionSample {
   oldestIdleInTxSeconds: number | null
   longestQuerySeconds: number | null
   waitingOnLocks: number
+  /** Every client session (TovWatch's probe excluded), idle first, at most SESSIONS_LIMIT; `query` is masked and only ever sent to admins. */
+  sessions: Array<{ pid: number, application: string, user: string, client: string, state: string, backendStart: string | null, stateSince: string | null, stateSeconds: number | null, xactSeconds: number | null, query: string | null }>
   /** Masked and truncated; only ever sent to admins. */
   queries: Array<{ pid: number, state: string, application: string, ageSeconds: number, query: string }>
 }

@@ -45,8 +45,10 @@ export function databaseView (watch: DatabaseWatch, config: Config): Static<type
   }
 }
 
-/** GET /api/connections; query texts (already masked) only for admins. */
-export function connectionsView (watch: DatabaseWatch, admin: boolean): Static<typeof ConnectionsResponse> {
+export type ConnectionHistoryColumns = Static<typeof ConnectionsResponse>['history']
+
+/** GET /api/connections; query texts (already masked) only for admins. The chart reads the stored history when given. */
+export function connectionsView (watch: DatabaseWatch, admin: boolean, history?: ConnectionHistoryColumns): Static<typeof ConnectionsResponse> {
   const s = watch.snapshot()
   const p = s.probe
   const c = p !== null && trusted(p) ? p.connections : null
@@ -54,8 +56,15 @@ export function connectionsView (watch: DatabaseWatch, admin: boolean): Static<t
   return {
     measuredAt: p?.measuredAt.toISOString() ?? null,
     stale: watch.isStale(),
-    current: c === null ? null : { ...(current as Omit<NonNullable<typeof c>, 'queries'>), ...(admin ? { queries } : {}) },
-    history: watch.history.columns(),
+    current: c === null
+      ? null
+      : {
+          ...(current as Omit<NonNullable<typeof c>, 'queries'>),
+          // Query text is for admins only; everyone else sees who holds which connection.
+          sessions: (c.sessions ?? []).map(({ query, ...x }) => admin && query !== null ? { ...x, query } : x),
+          ...(admin ? { queries } : {}),
+        },
+    history: history ?? watch.history.columns(),
     pgbouncer: { status: s.pgbouncer.status, message: s.pgbouncer.message, measuredAt: s.pgbouncer.measuredAt, pools: s.pgbouncer.pools, stats: s.pgbouncer.stats, lists: s.pgbouncer.lists },
     unavailable: p?.unavailable ?? [],
   }

@@ -89,7 +89,7 @@ describe.skipIf(!(await have('chromium')) || !(await have('postgres')))('admin a
     expect(await page.locator('tw-database button.reset-guard').count()).toBe(0)
     await page.goto(`${app}/logs/#/connections`)
     await page.locator('tw-connections h2#use-h').waitFor()
-    await page.locator('tw-connections', { hasText: 'Admins see each session here' }).waitFor()
+    await page.locator('tw-connections', { hasText: 'Admins also see each session' }).waitFor()
     expect(await page.locator('tw-connections section.admin').count()).toBe(0)
     expect(await page.locator('tw-connections #idle-min').count()).toBe(0)
   })

@@ -15,7 +15,7 @@ export interface StackedColumns {
  * uPlot has no stacking of its own: each series is drawn filled down to zero, biggest
  * (top) first, so every band shows through as the part between two cumulative sums.
  */
-export function stack (xsMs: ArrayLike<number>, series: Array<{ key: string, values: ArrayLike<number> }>): StackedColumns {
+export function stack (xsMs: ArrayLike<number>, series: Array<{ key: string, values: ArrayLike<number | null> }>): StackedColumns {
   const n = xsMs.length
   const xs = new Array<number>(n)
   for (let i = 0; i < n; i++) xs[i] = (xsMs[i] as number) / 1000
@@ -23,11 +23,15 @@ export function stack (xsMs: ArrayLike<number>, series: Array<{ key: string, val
   let below = new Array<number>(n).fill(0)
   for (const s of series) {
     const row = new Array<number>(n)
-    for (let i = 0; i < n; i++) row[i] = (below[i] as number) + ((s.values[i] as number | undefined) ?? 0)
+    // A gap (null) stays a gap in every band above it: never drawn as zero.
+    for (let i = 0; i < n; i++) {
+      const v = s.values[i]
+      row[i] = v === null || below[i] === null ? null as unknown as number : (below[i] as number) + (v ?? 0)
+    }
     cum.push(row)
     below = row
   }
-  const raw = series.map((s) => Array.from(s.values))
+  const raw = series.map((s) => Array.from(s.values) as number[])
   return { data: [xs, ...cum.reverse()], raw: raw.reverse(), keys: series.map((s) => s.key).reverse() }
 }
 
@@ -40,8 +44,8 @@ export const CONNECTION_STATES = ['active', 'idle_in_transaction', 'idle', 'othe
 /** Connection states stacked, plus max_connections as its own (unstacked) line at the end. */
 export function connectionColumns (h: ConnectionsResponse['history']): StackedColumns {
   const st = stack(h.timestamps, CONNECTION_STATES.map((key) => ({ key, values: h[key] })))
-  st.data.push(Array.from(h.maxConnections))
-  st.raw.push(Array.from(h.maxConnections))
+  st.data.push(Array.from(h.maxConnections) as number[])
+  st.raw.push(Array.from(h.maxConnections) as number[])
   st.keys.push('max')
   return st
 }

@@ -1,7 +1,7 @@
 import type uPlot from 'uplot'
 import { customElement } from 'lit/decorators.js'
 import { themeColor } from '../styles/tokens.js'
-import { themedAxes, rawValue } from './axes.js'
+import { themedAxes, rawValue, windowAxis } from './axes.js'
 import { UplotBase } from './uplot-base.js'
 
 const STYLE: Record<string, { label: string, stroke: string, fill: string }> = {
@@ -17,12 +17,14 @@ export class ConnectionsChart extends UplotBase {
   protected options (width: number, height: number): uPlot.Options {
     const cols = this.columns
     const keys = cols?.keys ?? []
-    const [x, y] = themedAxes(this, 'connections')
+    const [, y] = themedAxes(this, 'connections')
+    // The whole 24 h on whole-hour ticks, however young the history.
+    const { scale, axis } = windowAxis(this, 86_400)
     return {
       width,
       height,
-      scales: { x: { time: true }, conn: { range: (_u, _min, max) => [0, Math.max(1, max * 1.05)] } },
-      axes: [x as uPlot.Axis, { ...y, scale: 'conn' }],
+      scales: { x: scale, conn: { range: (_u, _min, max) => [0, Math.max(1, max * 1.05)] } },
+      axes: [axis, { ...y, scale: 'conn' }],
       cursor: { drag: { x: false, y: false } },
       series: [
         {},

@@ -166,8 +166,8 @@ export class TwApp extends LitElement {
     const { ui, ctx } = this
     switch (ui.view) {
       case 'errors': return html`<tw-errors .ctx=${ctx} .ui=${ui}></tw-errors>`
-      case 'database': return html`<tw-database .ctx=${ctx}></tw-database>`
-      case 'connections': return html`<tw-connections .ctx=${ctx}></tw-connections>`
+      case 'database': return html`<tw-database .ctx=${ctx} .ui=${ui}></tw-database>`
+      case 'connections': return html`<tw-connections .ctx=${ctx} .ui=${ui}></tw-connections>`
       case 'alerts': return html`<tw-alerts .ctx=${ctx} .ui=${ui}></tw-alerts>`
       default: return html`<tw-overview .ctx=${ctx}></tw-overview>`
     }

@@ -6,8 +6,30 @@ import type { AppContext } from '../context.js'
 import { formatCount, formatDuration, formatPct } from '../format.js'
 import { PollController } from '../poll.js'
 import { shared } from '../styles/tokens.js'
-import type { ConnectionsResponse, SessionQuery, TerminateResponse } from '../types.js'
+import { formatSorts, parseSorts, sortableTable, type Column, type Sort } from '../sort-table.js'
+import type { ClientSession, ConnectionsResponse, PgBouncerPool, SessionQuery, TerminateResponse } from '../types.js'
+import type { UiState } from '../url-state.js'
 import './tw-age.js'
+
+interface Group { name: string, sessions: number, active: number, idle: number, idleInTx: number, longestIdle: number | null }
+const IDLE_RANK: Record<string, number> = { 'idle in transaction': 0, 'idle in transaction (aborted)': 0, idle: 1 }
+const isIdle = (s: ClientSession) => s.state.startsWith('idle')
+
+/** Sessions summed per application or per client address. */
+export function groupSessions (sessions: readonly ClientSession[], by: 'application' | 'client'): Group[] {
+  const m = new Map<string, Group>()
+  for (const s of sessions) {
+    const name = s[by] || '(none)'
+    const g = m.get(name) ?? { name, sessions: 0, active: 0, idle: 0, idleInTx: 0, longestIdle: null }
+    g.sessions++
+    if (s.state === 'active') g.active++
+    else if (s.state === 'idle') g.idle++
+    else if (s.state.startsWith('idle in transaction')) g.idleInTx++
+    if (isIdle(s) && s.stateSeconds !== null) g.longestIdle = Math.max(g.longestIdle ?? 0, s.stateSeconds)
+    m.set(name, g)
+  }
+  return [...m.values()].sort((a, b) => b.idleInTx - a.idleInTx || b.idle - a.idle || b.sessions - a.sessions)
+}
 
 /** Connection use against max_connections, by state over 24 h, idle-in-transaction age, PgBouncer pools. */
 @customElement('tw-connections')
@@ -22,6 +44,9 @@ export class TwConnections extends LitElement {
     .head { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.5rem; align-items: baseline; }
     .hot { color: var(--sev-critical); }
     section { margin-bottom: 1rem; }
+    dl.states { display: grid; grid-template-columns: 1fr auto; gap: 0.3rem 1rem; margin: 0; }
+    dl.states dt { color: var(--muted); }
+    dl.states dd { margin: 0; }
     td.query { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.78rem; overflow-wrap: anywhere; max-width: 40rem; }
     tr.iit th, tr.iit td { color: var(--sev-critical); }
     .terminate { display: flex; flex-wrap: wrap; gap: 0.5rem 0.75rem; align-items: flex-end; margin: 0.5rem 0; }
@@ -34,6 +59,21 @@ export class TwConnections extends LitElement {
   @property({ attribute: false }) ctx!: AppContext
   /** Embeds show only the chart. */
   @property({ type: Boolean }) compact = false
+  /** The URL state (table sorts); embeds have none and keep it here. */
+  @property({ attribute: false }) ui: UiState | undefined
+  @state() private localSort = ''
+
+  private get sorts () { return parseSorts(this.ui?.sort ?? this.localSort) }
+  private setSort (table: string, s: Sort) {
+    const m = this.sorts
+    m.set(table, s)
+    if (this.ui === undefined) this.localSort = formatSorts(m)
+    else this.dispatchEvent(new CustomEvent('tw-state', { detail: { sort: formatSorts(m) }, bubbles: true, composed: true }))
+  }
+
+  private table<R> (id: string, label: string, columns: Array<Column<R>>, rows: readonly R[], rowClass?: (r: R) => string) {
+    return sortableTable({ id, label, columns, rows, sort: this.sorts.get(id), onSort: (x) => this.setSort(id, x), rowClass })
+  }
 
   private columns: StackedColumns | undefined
   private lastData: ConnectionsResponse | undefined
@@ -74,10 +114,13 @@ export class TwConnections extends LitElement {
     return html`<h3 id="sess-h">Sessions in a query or a transaction <span class="muted">(${formatCount(queries.length)}${queries.length > rows.length ? `, longest ${rows.length} shown` : ''})</span></h3>
       ${rows.length === 0
         ? html`<p class="empty">None: every other session is idle.</p>`
-        : html`<div class="table-wrap"><table aria-labelledby="sess-h">
-          <thead><tr><th scope="col" class="num">PID</th><th scope="col">State</th><th scope="col">Application</th><th scope="col" class="num">For</th><th scope="col">Query</th></tr></thead>
-          <tbody>${rows.map((q) => html`<tr class=${rank(q) === 0 ? 'iit' : ''}><td class="num">${q.pid}</td><td>${q.state}</td><td>${q.application || '(none)'}</td><td class="num">${formatDuration(q.ageSeconds)}</td><td class="query">${q.query}</td></tr>`)}</tbody>
-        </table></div>`}`
+        : this.table<SessionQuery>('queries', 'sessions in a query', [
+          { key: 'pid', label: 'PID', num: true, value: (q) => q.pid },
+          { key: 'state', label: 'State', value: (q) => q.state },
+          { key: 'app', label: 'Application', value: (q) => q.application || '(none)' },
+          { key: 'for', label: 'For', num: true, value: (q) => q.ageSeconds, cell: (q) => formatDuration(q.ageSeconds) },
+          { key: 'query', label: 'Query', value: (q) => q.query, cls: () => 'query' },
+        ], rows, (q) => rank(q) === 0 ? 'iit' : '')}`
   }
 
   private renderTerminate () {
@@ -102,14 +145,52 @@ export class TwConnections extends LitElement {
           <tw-age .at=${t.measuredAt}></tw-age></p>
           ${t.connections.length === 0
             ? ''
-            : html`<div class="table-wrap"><table>
-              <thead><tr><th scope="col" class="num">PID</th><th scope="col">Application</th><th scope="col">User</th><th scope="col">Client</th><th scope="col" class="num">Idle</th>${t.dryRun ? '' : html`<th scope="col">Terminated</th>`}</tr></thead>
-              <tbody>${t.connections.map((c) => html`<tr><td class="num">${c.pid}</td><td>${c.application || '(none)'}</td><td>${c.user}</td><td>${c.client}</td><td class="num">${formatDuration(c.idleSeconds)}</td>${t.dryRun ? '' : html`<td>${c.terminated ? 'yes' : 'no'}</td>`}</tr>`)}</tbody>
-            </table></div>`}`}`
+            : this.table<TerminateResponse['connections'][number]>('idle', 'idle connections', [
+              { key: 'pid', label: 'PID', num: true, value: (c) => c.pid },
+              { key: 'app', label: 'Application', value: (c) => c.application || '(none)' },
+              { key: 'user', label: 'User', value: (c) => c.user },
+              { key: 'client', label: 'Client', value: (c) => c.client },
+              { key: 'idle', label: 'Idle', num: true, value: (c) => c.idleSeconds, cell: (c) => formatDuration(c.idleSeconds) },
+              ...(t.dryRun ? [] : [{ key: 'done', label: 'Terminated', value: (c: TerminateResponse['connections'][number]) => c.terminated ? 'yes' : 'no' }]),
+            ], t.connections)}`}`
+  }
+
+  private renderClients (d: ConnectionsResponse) {
+    const sessions = d.current?.sessions
+    if (sessions === undefined) return ''
+    const groupCols = (label: string): Array<Column<Group>> => [
+      { key: 'name', label, value: (g) => g.name },
+      { key: 'sessions', label: 'Sessions', num: true, value: (g) => g.sessions },
+      { key: 'iit', label: 'Idle in transaction', num: true, value: (g) => g.idleInTx, cls: (g) => g.idleInTx > 0 ? 'hot' : '' },
+      { key: 'idle', label: 'Idle', num: true, value: (g) => g.idle },
+      { key: 'active', label: 'Active', num: true, value: (g) => g.active },
+      { key: 'longest', label: 'Longest idle', num: true, value: (g) => g.longestIdle, cell: (g) => formatDuration(g.longestIdle) },
+    ]
+    const when = (iso: string | null) => iso === null ? '—' : new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    const cols: Array<Column<ClientSession>> = [
+      { key: 'state', label: 'State', value: (x) => `${IDLE_RANK[x.state] ?? 2}${x.state}`, cell: (x) => x.state },
+      { key: 'for', label: 'In this state', num: true, value: (x) => x.stateSeconds, cell: (x) => formatDuration(x.stateSeconds) },
+      { key: 'tx', label: 'In transaction', num: true, value: (x) => x.xactSeconds, cell: (x) => formatDuration(x.xactSeconds) },
+      { key: 'app', label: 'Application', value: (x) => x.application || '(none)' },
+      { key: 'user', label: 'User', value: (x) => x.user },
+      { key: 'client', label: 'Client', value: (x) => x.client },
+      { key: 'since', label: 'Connected since', value: (x) => x.backendStart, cell: (x) => when(x.backendStart) },
+      { key: 'pid', label: 'PID', num: true, value: (x) => x.pid },
+      ...(sessions.some((x) => x.query !== undefined) ? [{ key: 'query', label: 'Query', value: (x: ClientSession) => x.query ?? '', cls: () => 'query' }] : []),
+    ]
+    return html`<section class="card" aria-labelledby="cl-h">
+      <div class="head"><h2 id="cl-h">Who holds the connections</h2><tw-age .at=${d.measuredAt} .stale=${d.stale}></tw-age></div>
+      <div class="grid">
+        <div><h3>By application</h3>${this.table('apps', 'applications', groupCols('Application'), groupSessions(sessions, 'application'))}</div>
+        <div><h3>By client</h3>${this.table('clients', 'clients', groupCols('Client address'), groupSessions(sessions, 'client'))}</div>
+      </div>
+      <h3>Every session <span class="muted">(${formatCount(sessions.length)}; idle in a transaction first, then idle${this.admin ? '' : '; query text is for admins'})</span></h3>
+      ${sessions.length === 0 ? html`<p class="empty">No other session.</p>` : this.table('sessions', 'sessions', cols, sessions, (x) => IDLE_RANK[x.state] === 0 ? 'iit' : '')}
+    </section>`
   }
 
   private renderAdmin (d: ConnectionsResponse) {
-    if (!this.admin) return html`<p class="muted">Admins see each session here and can terminate idle connections.</p>`
+    if (!this.admin) return html`<p class="muted">Admins also see each session's query here and can terminate idle connections (when ALLOW_TERMINATE_IDLE is on).</p>`
     return html`<section class="card admin" aria-labelledby="adm-h">
       <div class="head"><h2 id="adm-h">Sessions and idle connections <span class="muted">(admin)</span></h2><tw-age .at=${d.measuredAt} .stale=${d.stale}></tw-age></div>
       ${d.current?.queries === undefined ? '' : this.renderSessions(d.current.queries)}
@@ -133,11 +214,7 @@ export class TwConnections extends LitElement {
         <div class="muted">${formatCount(c.byState.idle_in_transaction)} idle in transaction · ${formatCount(c.byState.idle_in_transaction_aborted)} aborted</div>
         <div class="muted">longest query ${c.longestQuerySeconds === null ? 'none running' : formatDuration(c.longestQuerySeconds)} · ${c.waitingOnLocks} waiting on locks</div></section>
       <section class="card" aria-labelledby="st-h"><h2 id="st-h">By state</h2>
-        <table><tbody>
-          ${(['active', 'idle', 'idle_in_transaction', 'idle_in_transaction_aborted', 'other'] as const).map((k) => html`<tr><th scope="row">${k.replaceAll('_', ' ')}</th><td class="num">${formatCount(c.byState[k])}</td></tr>`)}
-        </tbody></table></section>
-      <section class="card" aria-labelledby="app-h"><h2 id="app-h">By application</h2>
-        <table><tbody>${c.byApplication.slice(0, 8).map((a) => html`<tr><th scope="row">${a.name || '(none)'}</th><td class="num">${formatCount(a.count)}</td></tr>`)}</tbody></table></section>
+        <dl class="states">${(['active', 'idle', 'idle_in_transaction', 'idle_in_transaction_aborted', 'other'] as const).map((k) => html`<dt>${k.replaceAll('_', ' ')}</dt><dd class="num">${formatCount(c.byState[k])}</dd>`)}</dl></section>
     </div>`
   }
 
@@ -151,10 +228,16 @@ export class TwConnections extends LitElement {
 ? html`<div class="banner danger" role="alert">PgBouncer is ${pb.status === 'auth_failed' ? 'refusing our login' : 'down'}: ${pb.message}</div>`
           : pb.pools.length === 0
 ? html`<p class="empty">No pools.</p>`
-            : html`<div class="table-wrap"><table>
-              <thead><tr><th scope="col">Database</th><th scope="col">User</th><th scope="col" class="num">Clients active</th><th scope="col" class="num">Waiting</th><th scope="col" class="num">Servers active</th><th scope="col" class="num">Idle</th><th scope="col" class="num">Max wait</th><th scope="col">Mode</th></tr></thead>
-              <tbody>${pb.pools.map((p) => html`<tr><td>${p.database}</td><td>${p.user}</td><td class="num">${p.clActive}</td><td class="num ${p.clWaiting > 0 ? 'hot' : ''}">${p.clWaiting}</td><td class="num">${p.svActive}</td><td class="num">${p.svIdle}</td><td class="num">${formatDuration(p.maxWaitSeconds)}</td><td>${p.poolMode}</td></tr>`)}</tbody>
-            </table></div>`}
+            : this.table<PgBouncerPool>('pools', 'pools', [
+              { key: 'db', label: 'Database', value: (p) => p.database },
+              { key: 'user', label: 'User', value: (p) => p.user },
+              { key: 'cla', label: 'Clients active', num: true, value: (p) => p.clActive },
+              { key: 'clw', label: 'Waiting', num: true, value: (p) => p.clWaiting, cls: (p) => p.clWaiting > 0 ? 'hot' : '' },
+              { key: 'sva', label: 'Servers active', num: true, value: (p) => p.svActive },
+              { key: 'svi', label: 'Idle', num: true, value: (p) => p.svIdle },
+              { key: 'wait', label: 'Max wait', num: true, value: (p) => p.maxWaitSeconds, cell: (p) => formatDuration(p.maxWaitSeconds) },
+              { key: 'mode', label: 'Mode', value: (p) => p.poolMode },
+            ], pb.pools)}
     </section>`
   }
 
@@ -173,7 +256,7 @@ export class TwConnections extends LitElement {
     if (this.compact) return chart
     return html`
       ${error ? html`<div class="banner warn" role="status">Refresh failed (${error.message}); showing the last answer.</div>` : ''}
-      ${this.renderCurrent(d)}${chart}${this.renderPools(d)}${this.renderAdmin(d)}`
+      ${this.renderCurrent(d)}${chart}${this.renderClients(d)}${this.renderPools(d)}${this.renderAdmin(d)}`
   }
 }
 

@@ -4,8 +4,12 @@ import type { AppContext } from '../context.js'
 import { formatBytes, formatCount, formatSigned, formatTime } from '../format.js'
 import { PollController } from '../poll.js'
 import { shared } from '../styles/tokens.js'
-import type { DatabaseResponse, TableInfo } from '../types.js'
+import { formatSorts, parseSorts, sortableTable, type Column, type Sort } from '../sort-table.js'
+import type { DatabaseResponse, TableInfo, TableTrend, TrendsResponse } from '../types.js'
+import type { UiState } from '../url-state.js'
 import './tw-age.js'
+import './tw-table-history.js'
+import type { HistoryRange } from './tw-table-history.js'
 
 const IDENTITY_TITLE: Record<string, string> = {
   database_missing: 'The database is MISSING',
@@ -46,13 +50,45 @@ export class TwDatabase extends LitElement {
     .guard-action button { color: var(--fg); }
     .result { color: var(--fg); background: var(--bg-card); border-radius: 4px; padding: 0.1rem 0.4rem; }
     .result.failed { color: var(--danger-fg); font-weight: 600; }
+    button.link { all: unset; cursor: pointer; color: var(--link); text-decoration: underline; overflow-wrap: anywhere; }
+    button.link:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+    .drop { display: inline-block; font-size: 0.72rem; border: 1px solid var(--sev-critical); color: var(--sev-critical); border-radius: 999px; padding: 0 0.35rem; margin-left: 0.3rem; white-space: nowrap; }
+    tr.history-row td { background: var(--bg); }
+    tr.history-row td::before { content: none !important; }
   `]
 
   @property({ attribute: false }) ctx!: AppContext
   /** Embeds show the table list only. */
   @property({ type: Boolean }) compact = false
+  /** The URL state (sorts, open table); embeds have none and keep it here. */
+  @property({ attribute: false }) ui: UiState | undefined
+  @state() private localSort = ''
+  @state() private localTable = ''
+  @state() private localRange: HistoryRange = '24h'
 
   private readonly poll = new PollController<DatabaseResponse>(this, (s) => this.ctx.api.database(s), 15_000)
+  private readonly trends = new PollController<TrendsResponse>(this, (s) => this.ctx.api.trends(s), 15_000)
+
+  private get sorts () { return parseSorts(this.ui?.sort ?? this.localSort) }
+  private get openTable () { return this.ui?.table ?? this.localTable }
+  private get range (): HistoryRange { return this.ui?.tableRange ?? this.localRange }
+
+  private patch (p: Partial<UiState>) {
+    if (this.ui === undefined) {
+      if (p.sort !== undefined) this.localSort = p.sort
+      if (p.table !== undefined) this.localTable = p.table
+      if (p.tableRange !== undefined) this.localRange = p.tableRange
+      return
+    }
+    this.dispatchEvent(new CustomEvent('tw-state', { detail: p, bubbles: true, composed: true }))
+  }
+
+  private setSort (table: string, s: Sort) {
+    const m = this.sorts
+    m.set(table, s)
+    this.patch({ sort: formatSorts(m) })
+  }
+
   /** The last guard reset: which table, and what the server said. */
   @state() private reset: { table: string, ok: boolean, text: string } | undefined
   @state() private resetting = ''
@@ -118,22 +154,71 @@ export class TwDatabase extends LitElement {
     return html`<span class="muted">not yet</span>`
   }
 
+  private changeCell (n: number | null | undefined, ok: boolean) {
+    return ok ? html`<span class=${(n ?? 0) < 0 ? 'neg' : ''}>${formatSigned(n ?? null)}</span>` : '—'
+  }
+
+  private tableColumns (d: DatabaseResponse, trends: Record<string, TableTrend>): Array<Column<TableInfo>> {
+    const ok = d.identity.ok
+    const key = (t: TableInfo) => t.schema === 'public' ? t.name : `${t.schema}.${t.name}`
+    const tr = (t: TableInfo) => trends[key(t)]
+    const change = (w: '1h' | '24h' | '7d', label: string): Column<TableInfo> => ({
+      key: `c${w}`, label, num: true, value: (t) => ok ? tr(t)?.changes[w] ?? null : null, cell: (t) => this.changeCell(tr(t)?.changes[w], ok),
+    })
+    return [
+      {
+        key: 'name',
+        label: 'Table',
+        value: key,
+        cls: () => 'name',
+        cell: (t) => {
+          const drop = tr(t)?.drop
+          return html`<button type="button" class="link" aria-expanded=${String(this.openTable === key(t))} @click=${() => this.patch({ table: this.openTable === key(t) ? '' : key(t) })}>${key(t)}</button>${t.watched ? html`<span class="watched">watched</span>` : ''}${drop ? html`<span class="drop" title=${`${drop.from} → ${drop.to} since ${new Date(drop.fromAt).toLocaleTimeString()}`}>−${drop.pct} % drop</span>` : ''}`
+        },
+      },
+      { key: 'rows', label: 'Rows', num: true, value: (t) => ok ? t.rows ?? t.estimatedRows : null, cell: (t) => this.rowsCell(t, ok) },
+      { key: 'probe', label: 'Last probe', num: true, value: (t) => ok ? t.changeSinceLastProbe : null, cell: (t) => this.changeCell(t.changeSinceLastProbe, ok) },
+      change('1h', '1 h'),
+      change('24h', '24 h'),
+      change('7d', '7 d'),
+      { key: 'size', label: 'Size', num: true, value: (t) => ok ? t.totalBytes : null, cell: (t) => ok ? formatBytes(t.totalBytes) : '—' },
+      { key: 'measured', label: 'Measured', value: (t) => t.measuredAt, cell: (t) => html`<tw-age .at=${t.measuredAt} label="" .stale=${d.stale} .staleAfter=${d.probeIntervalS * 3}></tw-age>` },
+    ]
+  }
+
+  private renderDrops (t: TrendsResponse | undefined) {
+    const drops = Object.entries(t?.tables ?? {}).filter(([, x]) => x.drop !== null)
+    if (drops.length === 0 || t === undefined) return ''
+    return html`<div class="banner warn" role="status"><strong>Rows lost within ${t.dropRule.window}:</strong>
+      ${drops.map(([name, x], i) => html`${i > 0 ? ', ' : ''}<button type="button" class="link" @click=${() => this.patch({ table: name })}>${name}</button> ${formatCount(x.drop?.from)} → ${formatCount(x.drop?.to)} (−${x.drop?.pct} %)`)}
+      <span class="muted">(a warning above ${t.dropRule.pct} %${t.dropRule.rows !== null ? ` or ${formatCount(t.dropRule.rows)} rows` : ''})</span></div>`
+  }
+
   private renderTables (d: DatabaseResponse) {
     const ok = d.identity.ok
-    const tables = sortTables(d.tables)
+    const trends = this.trends.data?.tables ?? {}
+    const columns = this.tableColumns(d, trends)
+    const open = this.openTable
     return html`<section class="card" aria-labelledby="tables-h">
       <div class="head"><h2 id="tables-h">Tables</h2><tw-age .at=${d.measuredAt} .stale=${d.stale} .staleAfter=${d.probeIntervalS * 3}></tw-age></div>
-      ${tables.length === 0
+      ${this.renderDrops(this.trends.data)}
+      ${d.tables.length === 0
         ? html`<p class="empty">${ok ? 'No tables measured yet.' : 'No table counts: the database check failed.'}</p>`
-        : html`<div class="table-wrap"><table>
-          <thead><tr><th scope="col">Table</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Change</th><th scope="col" class="num">Size</th><th scope="col">Measured</th></tr></thead>
-          <tbody>${tables.map((t) => html`<tr>
-            <td class="name">${t.schema === 'public' ? '' : `${t.schema}.`}${t.name}${t.watched ? html`<span class="watched">watched</span>` : ''}</td>
-            <td class="num">${this.rowsCell(t, ok)}</td>
-            <td class="num ${(t.changeSinceLastProbe ?? 0) < 0 ? 'neg' : ''}">${ok ? formatSigned(t.changeSinceLastProbe) : '—'}</td>
-            <td class="num">${ok ? formatBytes(t.totalBytes) : '—'}</td>
-            <td><tw-age .at=${t.measuredAt} label="" .stale=${d.stale} .staleAfter=${d.probeIntervalS * 3}></tw-age></td>
-          </tr>`)}</tbody></table></div>`}
+        : sortableTable({
+          id: 'tables',
+          label: 'tables',
+          columns,
+          rows: sortTables(d.tables),
+          sort: this.sorts.get('tables'),
+          onSort: (s) => this.setSort('tables', s),
+          after: (t) => {
+            const key = t.schema === 'public' ? t.name : `${t.schema}.${t.name}`
+            return key !== open
+              ? ''
+              : html`<tr class="history-row"><td colspan=${columns.length}><tw-table-history .ctx=${this.ctx} .table=${key} .range=${this.range} @tw-range=${(e: CustomEvent<HistoryRange>) => this.patch({ tableRange: e.detail })}></tw-table-history></td></tr>`
+          },
+        })}
+      <p class="muted">Select a table for its row count over 24 h, 7 d or 30 d. Changes compare with the stored history; — means it does not reach back that far.</p>
     </section>`
   }
 

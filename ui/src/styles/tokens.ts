@@ -37,4 +37,20 @@ export const shared = css`
   .sev.medium { color: var(--sev-medium); }
   .sev.low, .sev.none { color: var(--sev-low); }
   .empty { color: var(--muted); padding: 1rem 0; }
+  th button.sort { all: unset; cursor: pointer; color: inherit; font: inherit; white-space: nowrap; }
+  th button.sort:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+  th[aria-sort='ascending'], th[aria-sort='descending'] { color: var(--fg); }
+  .sort-by { display: none; margin: 0 0 0.5rem; font-size: 0.85rem; color: var(--muted); }
+  /* Narrow screens: every row a card, every cell labelled; no column is cut off. */
+  @media (max-width: 40rem) {
+    .sort-by { display: block; }
+    table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+    table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; }
+    table.cards tr { border: 1px solid var(--border); border-radius: 6px; margin: 0 0 0.5rem; padding: 0.2rem 0.5rem; }
+    table.cards td { display: flex; justify-content: space-between; gap: 0.75rem; border-bottom: 1px solid var(--border); text-align: right; white-space: normal; overflow-wrap: anywhere; min-width: 0; max-width: none; }
+    table.cards td:last-child { border-bottom: none; }
+    table.cards td::before { content: attr(data-label); color: var(--muted); font-weight: 600; text-align: left; flex: none; }
+    table.cards td > .v { min-width: 0; }
+    table.cards tr.history-row td { display: block; text-align: left; }
+  }
 `

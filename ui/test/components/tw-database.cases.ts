@@ -3,14 +3,20 @@ import { databaseAnswer, table } from './fixtures.js'
 import type { Harness } from './page.js'
 
 const DATABASE = 'GET /logs/api/database'
+const TRENDS = 'GET /logs/api/database/trends'
+const noTrends = { measuredAt: null, dropRule: { pct: 10, rows: null, window: '1h' }, tables: {} }
 
 export function twDatabase (h: Harness): void {
   describe('tw-database', () => {
     const texts = async (path: string) => (await h.read(path)).map((f) => f.text)
-    /** The table body as [name, rows, change, size, measured] per row. */
+    const mount = async (trends: unknown = noTrends) => {
+      await h.reply(TRENDS, { status: 200, body: trends })
+      await h.mount('tw-database')
+    }
+    /** The table body as [name, rows, change, size, measured] per row (1 h, 24 h and 7 d changes left out). */
     const rows = async () => {
       const cells = await texts('tw-database >>> tbody tr td')
-      return Array.from({ length: cells.length / 5 }, (_, i) => cells.slice(i * 5, i * 5 + 5))
+      return Array.from({ length: cells.length / 8 }, (_, i) => cells.slice(i * 8, i * 8 + 8)).map((r) => [r[0], r[1], r[2], r[6], r[7]])
     }
     // A wrong database once showed "0 users": these counts must never reach the screen as numbers.
     const tables = () => [
@@ -26,8 +32,8 @@ export function twDatabase (h: Harness): void {
           tables: tables(),
         })
         await h.reply(DATABASE, { status: 200, body: answer })
-        await h.mount('tw-database')
-        expect((await h.requests()).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /logs/api/database'])
+        await mount()
+        expect((await h.requests()).map((r) => `${r.method} ${r.url}`).sort()).toEqual(['GET /logs/api/database', 'GET /logs/api/database/trends'])
         const banners = await h.read('tw-database >>> .banner.danger.loud')
         expect(banners).toHaveLength(1)
         expect(banners[0]?.attrs.role).toBe('alert')
@@ -51,7 +57,7 @@ export function twDatabase (h: Harness): void {
     it('identity ok: counts and changes shown, a row never measured reads "not yet" (not 0), and every number shows its age', async () => {
       const answer = databaseAnswer({ tables: tables() })
       await h.reply(DATABASE, { status: 200, body: answer })
-      await h.mount('tw-database')
+      await mount()
       expect(await h.read('tw-database >>> .banner')).toEqual([])
       const body = await rows()
       expect(body.map((r) => r.slice(0, 4))).toEqual([
@@ -75,7 +81,7 @@ export function twDatabase (h: Harness): void {
     it('a probe the server calls stale greys the table\'s age, and old row measurements are stale too', async () => {
       const old = new Date(Date.now() - 10 * 60_000).toISOString()
       await h.reply(DATABASE, { status: 200, body: databaseAnswer({ stale: true, measuredAt: old, tables: [table('users', { measuredAt: old })] }) })
-      await h.mount('tw-database')
+      await mount()
       expect((await h.read('tw-database >>> #tables-h + tw-age >>> time'))[0]?.attrs.class).toBe('stale')
       const [row] = await h.read('tw-database >>> tbody tw-age >>> time')
       expect(row?.text).toBe('10 min ago')
@@ -85,7 +91,7 @@ export function twDatabase (h: Harness): void {
     it('the backup\'s age ticks on the page\'s clock and greys out past BACKUP_MAX_AGE_H; an unverified dump file says so', async () => {
       const at = new Date(Date.now() - 7 * 3600_000).toISOString()
       await h.reply(DATABASE, { status: 200, body: databaseAnswer({ backup: { source: 'dir', lastGoodAt: at, ageSeconds: 7 * 3600, maxAgeHours: 6, stale: true, verified: false, message: 'newest dump is 7 h old' } }) })
-      await h.mount('tw-database')
+      await mount()
       const [age] = await h.read('tw-database >>> #bk-h + dl tw-age >>> time')
       expect(age?.attrs.datetime).toBe(at)
       expect(age?.text).toBe('7 h ago')
@@ -96,17 +102,44 @@ export function twDatabase (h: Harness): void {
 
       await h.reset()
       await h.reply(DATABASE, { status: 200, body: databaseAnswer({ backup: { source: 'dir', lastGoodAt: null, ageSeconds: null, maxAgeHours: 6, stale: true, verified: false, message: 'no backup found' } }) })
-      await h.mount('tw-database')
+      await mount()
       expect((await h.read('tw-database >>> #bk-h + dl dd'))[0]?.text).toBe('no good backup found')
     })
 
     it('when the server says the probe is stale, a row measured recently is greyed as well', async () => {
       const recent = new Date(Date.now() - 5_000).toISOString()
       await h.reply(DATABASE, { status: 200, body: databaseAnswer({ stale: true, measuredAt: recent, tables: [table('users', { measuredAt: recent })] }) })
-      await h.mount('tw-database')
+      await mount()
       const [row] = await h.read('tw-database >>> tbody tw-age >>> time')
       expect(row?.text).toMatch(/^\d+ s ago$/)
       expect(row?.attrs.class).toBe('stale')
+    })
+
+    it('shows each table\'s change over 1 h, 24 h and 7 d, marks a drop, and sorts by any column', async () => {
+      const trends = {
+        measuredAt: new Date().toISOString(),
+        dropRule: { pct: 10, rows: null, window: '1h' },
+        tables: {
+          users: { changes: { '1h': -5, '24h': -3, '7d': null }, drop: { from: 25, to: 20, rows: 5, pct: 20, fromAt: new Date().toISOString() } },
+          games: { changes: { '1h': 2, '24h': 40, '7d': 300 }, drop: null },
+        },
+      }
+      await h.reply(DATABASE, { status: 200, body: databaseAnswer({ tables: [table('users', { watched: true, rows: 20 }), table('games', { rows: 4321 })] }) })
+      await mount(trends)
+      const cells = await texts('tw-database >>> tbody tr td')
+      expect(cells.slice(3, 6)).toEqual(['−5', '−3', '—'])
+      expect(cells.slice(11, 14)).toEqual(['+2', '+40', '+300'])
+      expect(await texts('tw-database >>> .drop')).toEqual(['−20 % drop'])
+      expect((await texts('tw-database >>> .banner.warn'))[0]).toContain('Rows lost within 1h: users 25 → 20 (−20 %)')
+      // 7 d ascending: the unknown change goes last, whichever the direction.
+      await h.page.locator('tw-database th button.sort[data-key="c7d"]').click()
+      await h.page.locator('tw-database th button.sort[data-key="c7d"]').click()
+      expect((await texts('tw-database >>> tbody tr td.name')).map((t) => t.slice(0, 5))).toEqual(['games', 'users'])
+      await h.page.locator('tw-database th button.sort[data-key="name"]').click()
+      expect((await texts('tw-database >>> tbody tr td.name')).map((t) => t.slice(0, 5))).toEqual(['games', 'users'])
+      expect((await h.read('tw-database >>> th[aria-sort="ascending"]')).map((x) => x.text)).toEqual(['Table ▲'])
+      await h.page.locator('tw-database th button.sort[data-key="name"]').click()
+      expect((await texts('tw-database >>> tbody tr td.name')).map((t) => t.slice(0, 5))).toEqual(['users', 'games'])
     })
   })
 }

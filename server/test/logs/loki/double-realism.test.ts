@@ -25,7 +25,7 @@ afterEach(async () => {
 
 interface Answer { status: number, body: string, headers: Headers, json: () => any }
 async function query (params: Record<string, string | number>, init: { tenant?: string, method?: 'GET' | 'POST', pad?: number } = {}): Promise<Answer> {
-  const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))
+  const search = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))
   if (init.pad !== undefined) search.set('pad', 'x'.repeat(init.pad))
   const headers: Record<string, string> = init.tenant !== undefined ? { 'X-Scope-OrgID': init.tenant } : {}
   const res = init.method === 'POST'

@@ -109,8 +109,9 @@ describe('query size, by the version the double reports', () => {
 })
 
 describe('the query frontend: split by 1 h, queued per tenant, 429 beyond max_outstanding_per_tenant', () => {
-  // 20 ms per sub-query, so concurrent requests really are concurrent at the queue.
-  const realistic: LokiDoubleOptions = { latencyMs: 20, data: { count: 2000, startMs: T - 6 * H, endMs: T } }
+  // 100 ms per sub-query (a real 1 h sub-query takes about that), so requests sent together
+  // meet at the queue even on a loaded machine.
+  const realistic: LokiDoubleOptions = { latencyMs: 100, data: { count: 2000, startMs: T - 6 * H, endMs: T } }
   const sixHours = { query: '{job=~"tovplay/.+"} |= "error"', start: ns(T - 6 * H).toString(), end: ns(T).toString(), limit: 1000 }
   const concurrent = (n: number, tenant?: string) => Promise.all(Array.from({ length: n }, () => query(sixHours, { tenant })))
 

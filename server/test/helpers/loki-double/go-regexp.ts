@@ -4,15 +4,21 @@
  * accepts, then words RE2's other refusals the way Go's regexp does
  * ("error parsing regexp: <code>: `<expr>`").
  *
- * Go/RE2 differences verified here (Go's regexp/syntax against node re2):
+ * Go/RE2 differences verified here (Go's regexp/syntax parse.go against node re2, which is C++
+ * RE2 behind a translation of some JavaScript escapes):
  * - `\C` (any byte): RE2 accepts it; Go refuses, "invalid escape sequence: `\C`".
  *   Measured on Loki 2.8.0: 500 "invalid escape sequence: \C".
  * - `(?<name>re)`: RE2 accepts it; Go before 1.22 refuses, "invalid or unsupported Perl syntax: `(?<`".
  *   Measured on Loki 2.8.0 (Go 1.20). grafana/loki:2.9.10 is built with golang:1.22.5
  *   (cmd/loki/Dockerfile at v2.9.10), so it accepts them; 3.0.0 (golang:1.21.9) does not.
- * - Both refuse, with other words: a repeat count over 1000 (Go "invalid repeat count"),
- *   `a++` (Go "invalid nested repetition operator"), `\Z`, lookaround.
- * - Both accept `\Q…\E`, `\pN`, `\z`, `(?P<name>…)`, `(?i)`.
+ * - `\uXXXX`, `\u{…}`, `\cX`: node re2 accepts them (JavaScript escapes); Go has no such
+ *   escapes, "invalid escape sequence: `\u`" / "`\c`".
+ * - Capturing groups nested 1,000 deep: RE2 accepts them; Go (since 1.19.2, maxHeight 1000)
+ *   refuses the whole expression, "expression nests too deeply".
+ * - Both refuse, with other words: a repeat count over 1000, also as a product of nested
+ *   repeats (Go "invalid repeat count"), `a++` (Go "invalid nested repetition operator"),
+ *   `\Z`, `\1`, lookaround, `(?'n'…)`.
+ * - Both accept `\Q…\E` (literal text, to the end without `\E`), `\pN`, `\z`, `(?P<name>…)`, `(?i)`.
  */
 import RE2 from 're2'
 
@@ -42,24 +48,45 @@ function goMinor (goVersion: string): number {
 
 /** What Go's regexp.Compile says about `pattern` that RE2 would not say, or undefined. */
 function goOnlyRefusal (pattern: string, goVersion: string): string | undefined {
+  let depth = 0
+  let maxDepth = 0
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]
-    if (c !== '\\' && c !== '(') continue
     if (c === '(') {
       if (pattern.startsWith('(?<', i) && goMinor(goVersion) < 22) return goError('invalid or unsupported Perl syntax', '(?<')
+      if (pattern[i + 1] !== '?' || pattern.startsWith('(?P<', i) || pattern.startsWith('(?<', i)) maxDepth = Math.max(maxDepth, ++depth)
       continue
     }
+    if (c === ')') { depth = Math.max(0, depth - 1); continue }
+    if (c === '[') {
+      // A class: skip to its closing ] (a ] right after [ or [^ is literal), checking escapes.
+      let j = i + 1
+      if (pattern[j] === '^') j++
+      if (pattern[j] === ']') j++
+      for (; j < pattern.length && pattern[j] !== ']'; j++) {
+        if (pattern[j] === '[' && pattern[j + 1] === ':') { const end = pattern.indexOf(':]', j + 2); if (end > 0) j = end + 1; continue }
+        if (pattern[j] !== '\\') continue
+        const e = pattern[j + 1]
+        if (e === 'C' || e === 'c' || e === 'u') return goError('invalid escape sequence', '\\' + e)
+        j++
+      }
+      i = j
+      continue
+    }
+    if (c !== '\\') continue
     const n = pattern[i + 1]
     if (n === 'Q') {
-      // \Q…\E is literal text in both: skip it.
+      // \Q…\E is literal text in both, up to \E or the end.
       const end = pattern.indexOf('\\E', i + 2)
-      if (end < 0) return undefined
+      if (end < 0) break
       i = end + 1
       continue
     }
-    if (n === 'C') return goError('invalid escape sequence', '\\C')
+    if (n === 'C' || n === 'c' || n === 'u') return goError('invalid escape sequence', '\\' + n)
     i++
   }
+  // Go's parse tree may be at most 1000 high; each capturing group adds a level.
+  if (maxDepth >= 1000) return goError('expression nests too deeply', pattern)
   return undefined
 }
 

@@ -377,6 +377,16 @@ describe('regular expressions as Go compiles them', () => {
     expect((await regexAnswer('(?P<n>err)', { version: '2.8.0' })).status).toBe(200)
   })
 
+  it('what RE2 (node re2) accepts and Go refuses: \\u, \\c escapes, capturing groups nested 1,000 deep', async () => {
+    expect((await regexAnswer('\\u0041')).body).toContain('error parsing regexp: invalid escape sequence: `\\u`')
+    expect((await regexAnswer('[\\cA]')).body).toContain('error parsing regexp: invalid escape sequence: `\\c`')
+    const deep = (n: number) => '('.repeat(n) + 'a' + ')'.repeat(n)
+    const tooDeep = await regexAnswer(deep(1000))
+    expect(tooDeep.status).toBe(500)
+    expect(tooDeep.body).toContain('error parsing regexp: expression nests too deeply: `((((')
+    expect((await regexAnswer(deep(999))).status).toBe(200)
+  })
+
   it('other refusals are worded as Go words them', async () => {
     expect((await regexAnswer('a{1001}')).body).toContain('error parsing regexp: invalid repeat count: `{1001}`')
     expect((await regexAnswer('a++')).body).toContain('error parsing regexp: invalid nested repetition operator: `++`')

@@ -332,6 +332,14 @@ describe('time bounds, limits and lengths', () => {
     expect(metric.json().data.result[0].values.at(-1)[1]).toBe('3000')
   })
 
+  it('count_over_time(…[R]) at point t counts (t − R, t]', async () => {
+    // Lines exactly at t − 5m (out), just after it (in), and exactly at t (in).
+    const entries = [at(T - 300_000, 'edge-out'), { tsNs: ns(T - 300_000) + 1n, stream: 0, line: 'in-1' }, at(T, 'edge-in')]
+    d = await startLokiDouble({ data: { streams: data.streams, entries } })
+    const res = await query({ query: `count_over_time(${q}[5m])`, start: ns(T).toString(), end: ns(T).toString(), step: '300' })
+    expect(res.json().data.result[0].values).toEqual([[T / 1000, '2']])
+  })
+
   it('a metric query with an unaligned start has its points at multiples of the step', async () => {
     d = await startLokiDouble({ data: { count: 600, startMs: T - H, endMs: T } })
     const res = await query({ query: 'sum(count_over_time({job=~"tovplay/.+"}[5m]))', start: ns(T - H + 17_000).toString(), end: ns(T).toString(), step: '300' })
@@ -385,6 +393,19 @@ describe('regular expressions as Go compiles them', () => {
     expect(tooDeep.status).toBe(500)
     expect(tooDeep.body).toContain('error parsing regexp: expression nests too deeply: `((((')
     expect((await regexAnswer(deep(999))).status).toBe(200)
+  })
+
+  it('(?i) works in line filters, including (?i).*x.*', async () => {
+    d = await startLokiDouble({ data: { count: 2000, startMs: T - H, endMs: T } })
+    const range = { start: ns(T - H).toString(), end: ns(T).toString(), limit: 1000 }
+    const lines = (a: Answer) => (a.json().data.result as Array<{ values: string[][] }>).flatMap((s) => s.values.map((v) => v[1] as string))
+    const all = lines(await query({ ...range, query: '{job=~"tovplay/.+"}', direction: 'forward', end: ns(T - H + 20 * 60_000).toString() }))
+    const expected = all.filter((l) => /error/i.test(l)).length
+    expect(expected).toBeGreaterThan(10)
+    for (const re of ['(?i)error', '(?i).*ErRoR.*']) {
+      const got = lines(await query({ ...range, query: `{job=~"tovplay/.+"} |~ \`${re}\``, end: ns(T - H + 20 * 60_000).toString() }))
+      expect(got).toHaveLength(expected)
+    }
   })
 
   it('other refusals are worded as Go words them', async () => {

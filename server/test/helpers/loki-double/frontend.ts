@@ -7,8 +7,10 @@
  *   finishes. Results are consumed in order; a limited log query stops at the limit.
  * - Sub-queries wait in the tenant's queue for one of `querierConcurrency` querier workers.
  *   Enqueueing while `maxOutstandingPerTenant` already wait is refused: the whole request
- *   fails 429 "too many outstanding requests". Its waiting sub-queries stay queued, cancelled,
- *   until a worker takes them off (as Loki's frontend leaves them to the dequeuer).
+ *   fails 429 "too many outstanding requests" (pkg/scheduler/queue Enqueue: a tenant queue
+ *   longer than max_outstanding_per_tenant refuses). Its waiting sub-queries stay queued,
+ *   cancelled, until a worker takes them off and skips them (frontend v1 skips expired requests
+ *   when it dequeues them).
  * - Lingering (measured: 429s went on for ~3.3 s after a burst, and after bad-regex 500s,
  *   even for one cheap query): a refusal by a full queue, or a 500, starts or extends a
  *   cool-down of `lingerMs` in which every enqueue of the tenant is refused. Refusals during

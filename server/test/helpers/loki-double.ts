@@ -20,6 +20,7 @@
  */
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { configYaml } from './loki-double/config.js'
 import { generateEntries, lowerBound, mulberry32, type GenerateOptions, type StoredEntry } from './loki-double/data.js'
 import { QueryFrontend, type Refusal } from './loki-double/frontend.js'
 import { lezerParseError } from './loki-double/lezer.js'
@@ -63,6 +64,8 @@ export interface LokiDoubleOptions {
   maxQueryLengthMs?: number
   /** /ready answers 503 for this long after start (default 0: the while is not measured). */
   readyAfterMs?: number
+  /** Serve GET /config (Loki's running configuration, as YAML) like Loki does (default true); false → 404. */
+  exposeConfig?: boolean
   /** Legacy: more whole requests in flight than this get 429 (default: no limit). */
   maxConcurrent?: number
   /** Legacy: more admitted requests than this within any rolling second get 429 (default: no limit). */
@@ -91,6 +94,7 @@ export const LOKI_DOUBLE_DEFAULTS = {
   maxEntriesLimit: 1000,
   maxQueryLengthMs: 721 * 3_600_000,
   readyAfterMs: 0,
+  exposeConfig: true,
 } as const satisfies LokiDoubleOptions
 
 /** A scripted failure, applied to matching query_range requests (all of them by default). */
@@ -276,6 +280,15 @@ export async function startLokiDouble (options: LokiDoubleOptions = {}): Promise
     if (u.pathname === '/loki/api/v1/status/buildinfo') {
       if (opts.version === null) return text(res, 404, '404 page not found\n')
       return json(res, { version: opts.version ?? LOKI_DOUBLE_DEFAULTS.version, revision: 'double', branch: 'HEAD', buildUser: 'double', buildDate: '2024-07-01T12:00:00Z', goVersion: goVersion() })
+    }
+    if (u.pathname === '/config' && opts.exposeConfig !== false) {
+      return text(res, 200, configYaml({
+        maxOutstandingPerTenant: opts.maxOutstandingPerTenant ?? LOKI_DOUBLE_DEFAULTS.maxOutstandingPerTenant,
+        maxEntriesLimit: opts.maxEntriesLimit ?? LOKI_DOUBLE_DEFAULTS.maxEntriesLimit,
+        maxQueryLengthMs: opts.maxQueryLengthMs,
+        maxQueryParallelism: opts.maxQueryParallelism ?? LOKI_DOUBLE_DEFAULTS.maxQueryParallelism,
+        splitIntervalMs: opts.splitIntervalMs ?? LOKI_DOUBLE_DEFAULTS.splitIntervalMs,
+      }))
     }
     if (!isQueryRange) return text(res, 404, '404 page not found\n')
     if (opts.tenant !== undefined && rec.tenant !== opts.tenant) return text(res, 401, 'no org id\n')

@@ -426,4 +426,21 @@ describe('readiness and buildinfo', () => {
     const info = await (await fetch(`${d.url}/loki/api/v1/status/buildinfo`)).json() as { version: string, goVersion: string }
     expect(info).toMatchObject({ version: '2.9.10', goVersion: 'go1.22.5' })
   })
+
+  it('/config answers the limits as Loki prints its running configuration (and 404 when not exposed)', async () => {
+    d = await startLokiDouble()
+    const res = await fetch(`${d.url}/config`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8')
+    const yaml = await res.text()
+    expect(yaml).toContain('frontend:\n  max_outstanding_per_tenant: 6\n')
+    expect(yaml).toContain('  max_entries_limit_per_query: 1000\n')
+    expect(yaml).toContain('  max_query_length: 30d1h\n')
+    expect(yaml).toContain('  max_query_parallelism: 4\n')
+    expect(yaml).toContain('  split_queries_by_interval: 1h\n')
+    d.setOptions({ splitIntervalMs: 30 * 60_000, exposeConfig: false })
+    expect((await fetch(`${d.url}/config`)).status).toBe(404)
+    d.setOptions({ exposeConfig: true })
+    expect(await (await fetch(`${d.url}/config`)).text()).toContain('  split_queries_by_interval: 30m\n')
+  })
 })

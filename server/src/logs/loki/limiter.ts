@@ -18,7 +18,15 @@
 export const LINGER_MS = 3500
 const DECREASE_COOLDOWN_MS = 1000
 
-interface Waiter { weight: number, resolve: () => void, reject: (err: unknown) => void, signal: AbortSignal | undefined, onAbort: () => void }
+interface Waiter { weight: number, deadlineAt: number, resolve: () => void, reject: (err: unknown) => void, signal: AbortSignal | undefined, onAbort: () => void }
+
+/** A request that would have to wait for Loki's refusals to end past its own deadline. */
+export class PausedPastDeadline extends Error {
+  constructor (readonly waitMs: number) {
+    super(`Loki asked TovWatch to wait another ${Math.round(waitMs)} ms; that would pass the deadline`)
+    this.name = 'PausedPastDeadline'
+  }
+}
 
 export class SubQueryLimiter {
   private bound: number
@@ -59,9 +67,9 @@ export class SubQueryLimiter {
     this.pump()
   }
 
-  async run<T> (fn: () => Promise<T>, weight = 1, signal?: AbortSignal): Promise<T> {
+  async run<T> (fn: () => Promise<T>, weight = 1, signal?: AbortSignal, deadlineAt = Number.POSITIVE_INFINITY): Promise<T> {
     const w = Math.max(1, Math.min(weight, this.maxWeight))
-    await this.acquire(w, signal)
+    await this.acquire(w, signal, deadlineAt)
     try {
       return await fn()
     } finally {
@@ -91,7 +99,7 @@ export class SubQueryLimiter {
     this.bound = Math.max(1, Math.floor(this.bound / 2))
   }
 
-  /** Loki answered 5xx: it refuses the tenant for a while after (measured), so nothing starts before that. */
+  /** Loki answered 500: it refuses the tenant for a while after (measured), so nothing starts before that. */
   pause (ms = this.lingerMs): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms)
     this.pump()
@@ -101,8 +109,9 @@ export class SubQueryLimiter {
     return this.requests < this.maxRequests && (this.requests === 0 || this.weight + w <= this.bound)
   }
 
-  private acquire (w: number, signal: AbortSignal | undefined): Promise<void> {
+  private acquire (w: number, signal: AbortSignal | undefined, deadlineAt: number): Promise<void> {
     if (signal?.aborted === true) return Promise.reject(signal.reason)
+    if (this.pausedUntil > deadlineAt) return Promise.reject(new PausedPastDeadline(this.pausedFor))
     if (this.waiters.length === 0 && this.pausedFor === 0 && this.fits(w)) {
       this.weight += w
       this.requests++
@@ -111,6 +120,7 @@ export class SubQueryLimiter {
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         weight: w,
+        deadlineAt,
         resolve,
         reject,
         signal,
@@ -130,6 +140,12 @@ export class SubQueryLimiter {
   private pump (): void {
     const paused = this.pausedFor
     if (paused > 0) {
+      // Whoever cannot wait that long hears it now rather than at its deadline.
+      for (const w of this.waiters.filter((x) => x.deadlineAt < this.pausedUntil)) {
+        this.waiters = this.waiters.filter((x) => x !== w)
+        w.signal?.removeEventListener('abort', w.onAbort)
+        w.reject(new PausedPastDeadline(paused))
+      }
       if (this.timer === undefined && this.waiters.length > 0) {
         this.timer = setTimeout(() => { this.timer = undefined; this.pump() }, paused)
         this.timer.unref?.()

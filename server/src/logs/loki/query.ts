@@ -32,6 +32,8 @@ export interface QueryDeps {
   chunkNs: bigint
   /** The fetch and proof grid: gcd of Loki's split interval and the chunk size. */
   windowNs: bigint
+  /** Adjacent windows asked for in one request (Loki's max_query_parallelism): see fetchPiece. */
+  windowsPerRequest: number
   /** Chunks ending before now minus this are closed. */
   ingestionLagNs: bigint
   deadlineMs: number
@@ -101,14 +103,44 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
   // The proof, asked for while the lines are fetched: one count request per run of adjacent closed windows
   // (whole windows that ended before now minus the ingestion lag; the live one cannot be counted yet).
   const provable = (w: Window) => w.endNs <= closedBeforeNs && w.endNs - w.startNs === d.windowNs
-  const closedWindows = toFetch.flatMap((c) => (windowsBy.get(c) as Window[]).filter(provable))
-  const counts = closedWindows.length === 0
-    ? Promise.resolve(new Map<bigint, number>())
-    : countWindows(d.requester, { ...ctx.req, timeoutMs: d.deadlineMs }, logql, d.windowNs, closedWindows)
+  // A closed chunk is counted whole: with a step of the chunk, Loki splits the count by the step,
+  // not by its split interval (splitMetricByTime), so it costs one sub-query per chunk instead of
+  // one per window. The open chunk's closed windows are counted one by one.
+  const countReq = { ...ctx.req, timeoutMs: d.deadlineMs }
+  const closedChunks = toFetch.filter((c) => c.closed).map((c) => ({ startNs: c.fetchStartNs, endNs: c.fetchEndNs }))
+  const openWindows = toFetch.filter((c) => !c.closed).flatMap((c) => (windowsBy.get(c) as Window[]).filter(provable))
+  const counts = Promise.all([
+    closedChunks.length === 0 ? new Map<bigint, number>() : countWindows(d.requester, countReq, logql, d.chunkNs, closedChunks),
+    openWindows.length === 0 ? new Map<bigint, number>() : countWindows(d.requester, countReq, logql, d.windowNs, openWindows),
+  ]).then(([a, b]) => new Map([...a, ...b]))
   counts.catch((err: unknown) => noteFatal(asLokiError(err)))
 
   const fetchWindow = (w: Window): Promise<RangeResult> =>
     fetchRange(ctx, w.startNs, w.endNs).catch((err: unknown): RangeResult => ({ entries: [], complete: false, reasons: [], error: asLokiError(err) }))
+
+  /**
+   * Adjacent windows in one request: Loki runs its sub-queries back to back, up to its
+   * parallelism, with no round trip between them. An answer below the limit holds every
+   * line of those windows (the merge goes wrong only past the limit); a full one is thrown
+   * away and each window fetched on its own, exactly.
+   */
+  const once: PagerContext = { ...ctx, takeExtra: () => false }
+  const fetchPiece = async (ws: Window[]): Promise<RangeResult[]> => {
+    if (ws.length === 1) return [await fetchWindow(ws[0] as Window)]
+    const newest = ws[0] as Window
+    const oldest = ws[ws.length - 1] as Window
+    const whole = await fetchRange(once, oldest.startNs, newest.endNs).catch((err: unknown): RangeResult => ({ entries: [], complete: false, reasons: [], error: asLokiError(err) }))
+    if (whole.error === undefined && whole.complete) {
+      return ws.map((w) => ({ entries: whole.entries.filter((e) => e.tsNs >= w.startNs && e.tsNs < w.endNs), complete: true, reasons: [] }))
+    }
+    if (whole.error !== undefined && isFatal(whole.error)) return ws.map(() => whole)
+    return await Promise.all(ws.map(fetchWindow))
+  }
+  const fetchWindows = async (ws: Window[]): Promise<RangeResult[]> => {
+    const pieces: Window[][] = []
+    for (let i = 0; i < ws.length; i += d.windowsPerRequest) pieces.push(ws.slice(i, i + d.windowsPerRequest))
+    return (await Promise.all(pieces.map(fetchPiece))).flat()
+  }
 
   /** Each window's lines against its count; a disagreeing window is fetched again in halves, once. */
   const prove = async (c: Chunk, windows: Window[], results: RangeResult[]): Promise<string[]> => {
@@ -119,6 +151,20 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
       return [`${rangeLabel(c.fetchStartNs, c.fetchEndNs)}: the lines could not be checked against Loki's count_over_time (${asLokiError(err).message})`]
     }
     const reasons: string[] = []
+    if (c.closed) {
+      // The chunk against its count; on a mismatch each window again on its own (paged, exact), then once more.
+      const whole = { startNs: c.fetchStartNs, endNs: c.fetchEndNs }
+      const expected = proof.get(c.fetchEndNs) ?? 0
+      const got = () => results.reduce((n, r) => n + countedIn(r.entries, whole, 0), 0)
+      if (got() === expected) return reasons
+      d.metrics.retries.inc({ reason: 'count_mismatch' })
+      const again = await Promise.all(windows.map(fetchWindow))
+      again.forEach((r, i) => { results[i] = r })
+      const error = again.find((r) => r.error !== undefined)?.error
+      if (error !== undefined) return [`${rangeLabel(whole.startNs, whole.endNs)}: received a different number of lines than Loki counts, and fetching it again failed: ${error.message}`]
+      if (got() !== expected) reasons.push(`${rangeLabel(whole.startNs, whole.endNs)}: received ${got()} lines where Loki's count_over_time says ${expected}, also when fetched again window by window`)
+      return reasons
+    }
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i] as Window
       const expected = provable(w) ? proof.get(w.endNs) : undefined
@@ -153,9 +199,9 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
   for (const c of toFetch) {
     const windows = windowsBy.get(c) as Window[]
     const started = performance.now()
-    byChunk.set(c, Promise.all(windows.map(fetchWindow)).then(async (results) => {
+    byChunk.set(c, fetchWindows(windows).then(async (results) => {
       noteFatal(results.find((r) => r.error !== undefined)?.error)
-      const proofReasons = windows.some(provable) && results.every((r) => r.error === undefined && r.complete) && fatal === undefined ? await prove(c, windows, results) : []
+      const proofReasons = (c.closed || windows.some(provable)) && results.every((r) => r.error === undefined && r.complete) && fatal === undefined ? await prove(c, windows, results) : []
       const error = results.find((r) => r.error !== undefined)?.error
       // Windows are newest first and disjoint, each sorted newest first: concatenated, they are sorted.
       const entries = results.flatMap((r) => r.entries)

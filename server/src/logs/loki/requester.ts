@@ -5,7 +5,7 @@
  */
 import type { LogEntry } from '../source.js'
 import { LokiHttpError, RETRYABLE, type LokiHttp } from './client.js'
-import type { SubQueryLimiter } from './limiter.js'
+import { PausedPastDeadline, type SubQueryLimiter } from './limiter.js'
 import type { LokiMetrics } from './metrics.js'
 import { backoffMs, sleep } from './retry.js'
 
@@ -49,18 +49,20 @@ export function createRequester (o: { http: LokiHttp, limiter: SubQueryLimiter, 
       for (let attempt = 0; ; attempt++) {
         const started = performance.now()
         try {
-          const body = await o.limiter.run(() => o.http.get(path, params, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? o.timeoutMs }), weightOf(params, o.limits()), ctx.signal)
+          const body = await o.limiter.run(() => o.http.get(path, params, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? o.timeoutMs }), weightOf(params, o.limits()), ctx.signal, ctx.deadlineAt)
           o.limiter.onSuccess()
           o.metrics.externalCall('ok', (performance.now() - started) / 1000)
           return body
         } catch (caught) {
           if (ctx.signal.aborted) throw new LokiHttpError('aborted', 'cancelled')
+          if (caught instanceof PausedPastDeadline) throw new LokiHttpError('server_error', `${caught.message} (LOKI_DEADLINE_MS)`)
           const err = caught instanceof LokiHttpError ? caught : new LokiHttpError('network', `Loki request failed: ${(caught as Error).message}`)
           o.metrics.externalCall(err.kind, (performance.now() - started) / 1000)
           if (err.kind === 'rate_limited') {
             o.metrics.rateLimited.inc()
             o.limiter.onRateLimited(err.retryAfterMs)
-          } else if (err.kind === 'server_error' && err.status !== undefined && err.status >= 500) {
+          } else if (err.kind === 'server_error' && (err.status === 500 || err.retryAfterMs !== undefined)) {
+            // Loki's own 500 starts its ~3 s of refusals (measured); a proxy's Retry-After holds everyone too.
             o.limiter.pause(err.retryAfterMs)
           }
           if (!RETRYABLE.has(err.kind)) throw err

@@ -30,6 +30,12 @@ const HEALTH_TIMEOUT_MS = 3000
 export const DEFAULT_SPLIT_S = 1800
 export const DEFAULT_PARALLELISM = 32
 export const DEFAULT_OUTSTANDING = 100
+/**
+ * Windows asked for in one request. Two: a request then costs two sub-queries, so three run at
+ * once within 6 outstanding, and two windows of a typical hour (~250 lines) stay far below the
+ * 1,000-line limit (a full answer is thrown away and fetched window by window).
+ */
+export const WINDOWS_PER_REQUEST = 2
 
 export interface LokiSourceOptions {
   /** The clock that decides which chunks are closed (tests pin it); Date.now by default. */
@@ -119,6 +125,7 @@ export function createLokiSource (loki: Config['loki'], deps: { metrics: Metrics
           tenant: loki.tenant,
           chunkNs,
           windowNs,
+          windowsPerRequest: Math.max(1, Math.min(limits.parallelism, WINDOWS_PER_REQUEST)),
           ingestionLagNs: BigInt(loki.ingestionLagS) * 1000n * NS_PER_MS,
           deadlineMs: loki.deadlineMs,
           maxSplits: loki.maxSplits,

@@ -2,7 +2,7 @@
  * The Loki double of bench/loki-7d.bench.ts, on its own thread: a real Loki is
  * another process, so its JSON encoding must not share the measured event loop.
  * Answers small RPCs from the benchmark: trueCount, stats, since (the query_range
- * requests from an index on: their range, step and status), close.
+ * requests from an index on: their range, step, status and sub-queries), setOptions, close.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { startLokiDouble, type LokiDoubleOptions } from '../server/test/helpers/loki-double.js'
@@ -14,9 +14,13 @@ if (port === null) throw new Error('run as a worker')
 port.on('message', async (m: { id: number, method: string, args: string[] }) => {
   let result: unknown
   if (m.method === 'trueCount') result = double.trueCount(m.args[0] as string, BigInt(m.args[1] as string), BigInt(m.args[2] as string))
-  if (m.method === 'stats') result = { queries: double.queries().length, rateLimited: double.stats.rateLimited }
+  if (m.method === 'stats') result = { queries: double.queries().length, rateLimited: double.stats.rateLimited, subQueries: double.stats.subQueries }
   if (m.method === 'since') {
-    result = double.queries().slice(Number(m.args[0])).map((r) => ({ startNs: String(r.startNs), endNs: String(r.endNs), step: r.step ?? null, status: r.status }))
+    result = double.queries().slice(Number(m.args[0])).map((r) => ({ startNs: String(r.startNs), endNs: String(r.endNs), step: r.step ?? null, status: r.status, bytes: Buffer.byteLength(r.query) }))
+  }
+  if (m.method === 'setOptions') {
+    double.setOptions(JSON.parse(m.args[0] as string) as Partial<LokiDoubleOptions>)
+    result = true
   }
   if (m.method === 'close') {
     // The double refuses to close quietly when it received LogQL that Loki would refuse: say so.

@@ -37,8 +37,12 @@ export interface Config {
     ingestionLagS: number
     /** How long a closed chunk is trusted in the cache (lines ingested later than the lag show after this). */
     cacheTtlS: number
-    /** How long the planning count query may take before chunks are fetched unplanned. */
-    planTimeoutMs: number
+    /** Loki's split_queries_by_interval in seconds (LOKI_SPLIT_INTERVAL); undefined: read from Loki's /config, else 30m. */
+    splitIntervalS: number | undefined
+    /** Loki's max_outstanding_per_tenant (LOKI_MAX_OUTSTANDING); undefined: read from /config, else 100. */
+    maxOutstanding: number | undefined
+    /** Loki's max_query_parallelism (LOKI_MAX_QUERY_PARALLELISM); undefined: read from /config, else 32. */
+    maxQueryParallelism: number | undefined
   }
   logFiles: string[]
   maxRangeDays: number
@@ -172,6 +176,21 @@ function oneOf<T extends string> (env: Env, name: string, def: T, allowed: reado
     throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`)
   }
   return raw as T
+}
+
+/** A Go-style duration of whole seconds, minutes or hours (`30m`, `1h`, `90s`), in seconds. */
+function duration (env: Env, name: string, minS: number, maxS: number): number | undefined {
+  const raw = str(env, name)
+  if (raw === undefined) return undefined
+  const m = /^(\d+)(s|m|h)$/.exec(raw)
+  if (m === null) throw new ConfigError(name, `expected a duration such as 30m or 1h, got "${raw}"`)
+  const s = Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1)
+  if (s < minS || s > maxS) throw new ConfigError(name, `expected a duration from ${minS}s to ${maxS / 3600}h, got ${raw}`)
+  return s
+}
+
+function optionalInt (env: Env, name: string, min: number, max: number): number | undefined {
+  return str(env, name) === undefined ? undefined : int(env, name, min, min, max)
 }
 
 function list (env: Env, name: string): string[] {
@@ -317,7 +336,7 @@ export function loadConfig (env: Env = process.env): Config {
       selector: str(env, 'LOKI_SELECTOR') ?? '{job=~".+"}',
       concurrency: int(env, 'LOKI_CONCURRENCY', 4, 1, 64),
       chunkHours: int(env, 'LOKI_CHUNK_HOURS', 6, 1, 168),
-      entryLimit: int(env, 'LOKI_ENTRY_LIMIT', 5000, 10, 100_000),
+      entryLimit: int(env, 'LOKI_ENTRY_LIMIT', 1000, 10, 100_000),
       chunkTimeoutMs: int(env, 'LOKI_CHUNK_TIMEOUT_MS', 15_000, 100, 300_000),
       deadlineMs: int(env, 'LOKI_DEADLINE_MS', 60_000, 500, 600_000),
       maxSplits: int(env, 'LOKI_MAX_SPLITS', 64, 0, 10_000),
@@ -325,7 +344,9 @@ export function loadConfig (env: Env = process.env): Config {
       caseInsensitive: oneOf(env, 'LOKI_CASE_INSENSITIVE', 'auto', ['auto', 'inline', 'alternation'] as const),
       ingestionLagS: int(env, 'LOKI_INGESTION_LAG_S', 120, 0, 86_400),
       cacheTtlS: int(env, 'LOKI_CACHE_TTL_S', 6 * 3600, 60, 30 * 86_400),
-      planTimeoutMs: int(env, 'LOKI_PLAN_TIMEOUT_MS', 5000, 100, 60_000),
+      splitIntervalS: duration(env, 'LOKI_SPLIT_INTERVAL', 60, 24 * 3600),
+      maxOutstanding: optionalInt(env, 'LOKI_MAX_OUTSTANDING', 1, 100_000),
+      maxQueryParallelism: optionalInt(env, 'LOKI_MAX_QUERY_PARALLELISM', 1, 10_000),
     },
     logFiles: list(env, 'LOG_FILES').length > 0 ? list(env, 'LOG_FILES') : [path.join(dataDir, 'logs', '*.log')],
     maxRangeDays: int(env, 'MAX_RANGE_DAYS', 7, 1, 90),

@@ -76,7 +76,7 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
   closers.push(bus.close, cache.close, async () => { rateLimitRedis?.disconnect() })
 
   const logSource = config.loki.url !== undefined
-    ? createLokiSource(config, { metrics, cache, logger })
+    ? createLokiSource(config.loki, { metrics, cache, logger })
     : createFileSource(config, { logger })
   closers.push(logSource.close)
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { composeQuery, escapeRegexText, isRegexQuery, splitQuery } from '../src/search.js'
-import { escapeRegexText as serverEscape } from '../../server/src/logs/loki/regex-case.js'
+import { escapeRegexText as serverEscape } from '../../server/src/logs/text.js'
 
 describe('search box and "Ignore case"', () => {
   it('sends plain text as written (case-sensitive) and ignored case as an escaped /…/i regex', () => {

@@ -5,6 +5,7 @@ import { SEVERITIES, type Severity } from '../metrics/names.js'
 import { CATEGORIES, unionOf, type Category, type Classifier } from './classifier.js'
 import { createGrouper, type ErrorGroup } from './group.js'
 import type { FeedInput } from './input.js'
+import { createTally } from './tally.js'
 
 /** Lines pulled per query for grouping (ERRORS_MAX_ENTRIES); the series stays exact beyond it. */
 export const MAX_FEED_ENTRIES = 50_000
@@ -94,7 +95,19 @@ function classifyMemo (classifier: Classifier, entries: LogEntry[]): Uint8Array 
 
 const toIso = (ns: string) => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString()
 
-/** One request of the error feed: grouped lines from query(), exact counts from series(). */
+/** Every severity rule in one pattern: the lines the feed needs (noise and precedence are decided here, by the classifier). */
+export function anySeverity (unions: Classifier['unions']): string {
+  return unionOf(SEVERITIES.map((s) => unions[s]))
+}
+
+/**
+ * One request of the error feed: one log query for every line a severity rule could
+ * match (the source narrows with that union only where it fits, e.g. Loki's query-size
+ * limit), each line classified here, grouped when at least minSeverity, and counted per
+ * step. The series and totals are counted from the same lines, so they are exact when the
+ * source proves the lines complete; when the entry cap stops the lines, they come from
+ * the source's count series instead (exact where the source can count them).
+ */
 export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortSignal): Promise<ErrorsAnswer> {
   const { logSource, classifier } = deps
   const measuredAt = new Date().toISOString()
@@ -104,34 +117,30 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
   const grouper = createGrouper(startNs, endNs, deps.groupLabels)
   const maxEntries = deps.maxEntries ?? MAX_FEED_ENTRIES
   const counts = categoryCounts()
-  const u = classifier.unions
+  const stepSeconds = stepFor(input.endMs - input.startMs)
+  const tally = createTally(startNs, endNs, stepSeconds)
 
   const onPage = (entries: LogEntry[]) => {
     const codes = classifyMemo(classifier, entries)
     for (let i = 0; i < entries.length; i++) {
       const code = codes[i] as number
+      const entry = entries[i] as LogEntry
       counts.add(code)
-      if (code <= minRank) grouper.add(entries[i] as LogEntry, CATEGORIES[code] as Severity)
+      tally.add(entry.tsNs, code)
+      if (code <= minRank) grouper.add(entry, CATEGORIES[code] as Severity)
     }
   }
 
-  // Two disjoint queries, because LogQL cannot say "not noise unless critical".
-  const queries = [{ include: u.critical, exclude: undefined as string | undefined }]
-  if (minRank > 0) {
-    queries.push({ include: unionOf(SEVERITIES.slice(1, minRank + 1).map((s) => u[s])), exclude: unionOf([u.noise, u.critical]) })
-  }
-  const stepSeconds = stepFor(input.endMs - input.startMs)
   const controller = new AbortController()
   const abort = () => controller.abort()
   signal?.addEventListener('abort', abort, { once: true })
-
-  let outcomes: QueryOutcome[]
-  let series: SeriesOutcome
+  let outcome: QueryOutcome
+  let series: SeriesOutcome | undefined
   try {
-    [series, ...outcomes] = await Promise.all([
-      logSource.series({ startNs, endNs, stepSeconds, filter: input.filter, buckets: severityBuckets(u), signal: controller.signal }),
-      ...queries.map((q) => logSource.query({ startNs, endNs, filter: input.filter, ...q, maxEntries, signal: controller.signal }, onPage)),
-    ])
+    outcome = await logSource.query({ startNs, endNs, filter: input.filter, include: anySeverity(classifier.unions), maxEntries, signal: controller.signal }, onPage)
+    if (outcome.entries >= maxEntries) {
+      series = await logSource.series({ startNs, endNs, stepSeconds, filter: input.filter, buckets: severityBuckets(classifier.unions), signal: controller.signal })
+    }
   } catch (err) {
     controller.abort()
     if (err instanceof LogQueryError) throw err
@@ -141,20 +150,21 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
     counts.flush(deps.linesClassified)
   }
 
-  const reasons = new Set<string>()
-  for (const o of outcomes) for (const r of o.incompleteReasons) reasons.add(r)
-  for (const r of series.incompleteReasons) reasons.add(r)
-  for (const o of outcomes) {
-    if (o.entries >= maxEntries) reasons.add(`grouped the newest ${maxEntries} matching lines of a query; older lines are counted in the series and totals but not grouped`)
+  const reasons = new Set<string>(outcome.incompleteReasons)
+  if (series !== undefined) {
+    reasons.add(`grouped the newest ${maxEntries} lines a severity rule could match; older lines are counted in the series and totals but not grouped`)
+    for (const r of series.incompleteReasons) reasons.add(r)
   }
   if (grouper.ungrouped() > 0) reasons.add(`${grouper.ungrouped()} lines had more distinct messages than can be grouped; they are counted in the totals only`)
-  const complete = series.complete && outcomes.every((o) => o.complete) && reasons.size === 0
+  const complete = outcome.complete && (series?.complete ?? true) && reasons.size === 0
 
+  const counted = tally.values()
+  const timestamps = series?.timestamps ?? tally.timestamps
   const values = (sev: Severity) => {
-    const v = series.values[sev] ?? []
-    return series.timestamps.map((_, i) => v[i] ?? 0)
+    const v = series !== undefined ? (series.values[sev] ?? []) : counted[sev]
+    return timestamps.map((_, i) => v[i] ?? 0)
   }
-  const seriesOut = { stepSeconds, timestamps: series.timestamps, critical: values('critical'), high: values('high'), medium: values('medium'), low: values('low') }
+  const seriesOut = { stepSeconds, timestamps, critical: values('critical'), high: values('high'), medium: values('medium'), low: values('low') }
   const totals = Object.fromEntries(SEVERITIES.map((s) => [s, seriesOut[s].reduce((a, b) => a + b, 0)])) as Record<Severity, number>
 
   return {
@@ -163,7 +173,7 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
     range: { start: new Date(input.startMs).toISOString(), end: new Date(input.endMs).toISOString() },
     complete,
     incompleteReasons: [...reasons],
-    failedChunks: outcomes.flatMap((o) => o.failedChunks).map((c) => ({ start: toIso(c.startNs), end: toIso(c.endNs), reason: c.reason })),
+    failedChunks: outcome.failedChunks.map((c) => ({ start: toIso(c.startNs), end: toIso(c.endNs), reason: c.reason })),
     totals,
     groups: grouper.result(input.limit),
     series: seriesOut,

@@ -42,7 +42,7 @@ export default fp<ErrorsPluginOptions>(async (app, opts) => {
     registers: [registry],
   })
 
-  const stats = createErrorStats(app.deps.logSource, classifier)
+  const stats = createErrorStats(app.deps.logSource, classifier, opts.config.errors.maxEntries)
   app.decorate('errorStats', stats)
   const job = startRecentErrorsJob(stats, errorsRecent, (err) => app.log.warn({ err: { message: err.message } }, 'recent error counts failed'))
   app.addHook('onReady', async () => { job.run().catch(() => {}) })

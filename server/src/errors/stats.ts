@@ -2,22 +2,35 @@ import type { Gauge } from 'prom-client'
 import type { LogSource } from '../logs/source.js'
 import { SEVERITIES, type Severity } from '../metrics/names.js'
 import type { Classifier } from './classifier.js'
-import { severityBuckets } from './feed.js'
+import { anySeverity, MAX_FEED_ENTRIES, severityBuckets } from './feed.js'
 
 export interface ErrorStats {
   /** Lines per severity between two times (exact counts from the source's series, noise excluded). */
   countsSince: (startMs: number, endMs: number) => Promise<{ counts: Record<Severity, number>, complete: boolean }>
 }
 
-export function createErrorStats (logSource: LogSource, classifier: Classifier): ErrorStats {
-  const buckets = severityBuckets(classifier.unions)
+/**
+ * Counts as the feed counts them: the lines a severity rule could match, classified here
+ * (a Loki query holding every noise rule does not fit Loki's query-size limit). Past
+ * `maxEntries` lines, the source's count series (exact where the source can count).
+ */
+export function createErrorStats (logSource: LogSource, classifier: Classifier, maxEntries = MAX_FEED_ENTRIES): ErrorStats {
+  const include = anySeverity(classifier.unions)
   return {
     async countsSince (startMs, endMs) {
       if (!(endMs > startMs)) throw new RangeError('countsSince: startMs must be before endMs')
+      const startNs = BigInt(Math.floor(startMs)) * 1_000_000n
+      const endNs = BigInt(Math.ceil(endMs)) * 1_000_000n
+      const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
+      const outcome = await logSource.query({ startNs, endNs, include, maxEntries }, (entries) => {
+        const codes = classifier.classifyBatch(entries.map((e) => e.line))
+        for (const code of codes) if (code < SEVERITIES.length) counts[SEVERITIES[code] as Severity]++
+      })
+      if (outcome.entries < maxEntries) return { counts, complete: outcome.complete }
       const stepSeconds = Math.max(1, Math.ceil((endMs - startMs) / 1000))
-      const out = await logSource.series({ startNs: BigInt(Math.floor(startMs)) * 1_000_000n, endNs: BigInt(Math.ceil(endMs)) * 1_000_000n, stepSeconds, buckets })
-      const counts = Object.fromEntries(SEVERITIES.map((s) => [s, (out.values[s] ?? []).reduce((a, b) => a + b, 0)])) as Record<Severity, number>
-      return { counts, complete: out.complete }
+      const out = await logSource.series({ startNs, endNs, stepSeconds, buckets: severityBuckets(classifier.unions) })
+      const exact = Object.fromEntries(SEVERITIES.map((s) => [s, (out.values[s] ?? []).reduce((a, b) => a + b, 0)])) as Record<Severity, number>
+      return { counts: exact, complete: out.complete }
     },
   }
 }

@@ -1,6 +1,5 @@
 import RE2 from 're2'
-import { escapeRegexText } from './loki/regex-case.js'
-import { wellFormed } from './loki/logql.js'
+import { escapeRegexText, wellFormed } from './text.js'
 import type { LineFilter } from './source.js'
 
 /** The longest search a user may send (characters, before trimming). */
@@ -17,12 +16,16 @@ export class SearchError extends Error {
 }
 
 // Constructs RE2 refuses with terse messages ("invalid perl operator: (?="); say what they are.
+// And constructs C++ RE2 (node-re2) accepts but Loki, which compiles with Go's regexp, refuses
+// with a 500: \C ("invalid escape sequence: \C") and, before Go 1.22, (?<name>...)
+// ("invalid or unsupported Perl syntax"); node-re2 also quietly translates \u and \c.
 const UNSUPPORTED: Array<[RegExp, string]> = [
+  [/\\C/, 'Loki compiles regexes with Go\'s regexp, which refuses \\C (any single byte): use . instead'],
   [/\(\?=/, 'RE2 does not support lookahead (?=...); match the text itself instead'],
   [/\(\?!/, 'RE2 does not support negative lookahead (?!...); search for what you want, not what you do not want'],
   [/\(\?<[=!]/, 'RE2 does not support lookbehind (?<=...) or (?<!...)'],
   [/\\[1-9]|\\k</, 'RE2 does not support backreferences such as \\1 or \\k<name>'],
-  [/\(\?<[A-Za-z_]/, 'write named groups as (?P<name>...): older Loki versions refuse (?<name>...)'],
+  [/\(\?<[A-Za-z_]/, 'the Perl named group (?<name>...) is refused by Loki (Go\'s regexp before Go 1.22): write (?P<name>...)'],
   [/\\[uU]/, 'write Unicode escapes as \\x{00e9}: RE2 (and Loki) do not understand \\u00e9'],
   [/\\c[A-Za-z]/, 'RE2 does not support control escapes such as \\cA'],
 ]

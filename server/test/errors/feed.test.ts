@@ -28,26 +28,52 @@ function source (over: Partial<LogSource> = {}, seen: LogQuery[] = []): LogSourc
 const input = { startMs: NOW - 3600_000, endMs: NOW, minSeverity: 'high' as const, filter: undefined, limit: 100 }
 
 describe('runFeed', () => {
-  it('asks for critical lines without the noise exclusion, and for the rest with it', async () => {
+  it('asks once for every line a severity rule could match: noise and precedence are decided here', async () => {
     const seen: LogQuery[] = []
     await runFeed({ logSource: source({}, seen), classifier, linesClassified: counter() }, input)
-    expect(seen).toHaveLength(2)
-    const [crit, rest] = seen
-    expect(crit?.exclude).toBeUndefined()
-    expect(new RE2(crit?.include as string).test('FATAL: database "TovPlay" does not exist')).toBe(true)
-    expect(new RE2(rest?.include as string).test('Traceback (most recent call last):')).toBe(true)
-    expect(new RE2(rest?.include as string).test('level=warn msg="slow"')).toBe(false) // below minSeverity
-    expect(new RE2(rest?.exclude as string).test('{"level":30,"msg":"ok"}')).toBe(true)
-    expect(rest?.maxEntries).toBe(MAX_FEED_ENTRIES)
-    const onlyCritical: LogQuery[] = []
-    await runFeed({ logSource: source({}, onlyCritical), classifier, linesClassified: counter() }, { ...input, minSeverity: 'critical' })
-    expect(onlyCritical).toHaveLength(1)
+    expect(seen).toHaveLength(1)
+    const [q] = seen
+    expect(q?.exclude).toBeUndefined()
+    const include = new RE2(q?.include as string)
+    expect(include.test('FATAL: database "TovPlay" does not exist')).toBe(true)
+    expect(include.test('Traceback (most recent call last):')).toBe(true)
+    expect(include.test('level=warn msg="slow"')).toBe(true) // below minSeverity, still counted in the series
+    expect(q?.maxEntries).toBe(MAX_FEED_ENTRIES)
   })
 
-  it('says the answer is incomplete when the entry cap is reached, while totals stay exact', async () => {
+  it('groups, counts and totals from the same classified lines, with the classifier\'s precedence', async () => {
+    const at = (s: number) => BigInt(NOW - s * 1000) * 1_000_000n
+    const lines = [
+      { tsNs: at(10), labels: { job: 'api' }, line: 'FATAL: database "tovplay" does not exist' },
+      { tsNs: at(20), labels: { job: 'api' }, line: 'Traceback (most recent call last):' },
+      { tsNs: at(30), labels: { job: 'api' }, line: 'Traceback (most recent call last):' },
+      { tsNs: at(40), labels: { job: 'api' }, line: 'level=info msg="session scheduled"' },
+      { tsNs: at(50), labels: { job: 'api' }, line: '10.0.0.1 - - "GET /health HTTP/1.1" 200 12 "-" "kube-probe/1.27"' },
+    ]
+    let seriesCalls = 0
     const src = source({
       async query (q, onPage) {
-        if (q.exclude === undefined) return { complete: true, incompleteReasons: [], failedChunks: [], entries: 0 }
+        onPage(lines)
+        return { complete: true, incompleteReasons: [], failedChunks: [], entries: lines.length }
+      },
+      series: async () => { seriesCalls++; throw new Error('not needed') },
+    })
+    const out = await runFeed({ logSource: src, classifier, linesClassified: counter() }, input)
+    const want = { critical: 0, high: 0, medium: 0, low: 0 } as Record<string, number>
+    for (const l of lines) { const c = classifier.classify(l.line); if (c in want) want[c] = (want[c] as number) + 1 }
+    expect(out.totals).toEqual(want)
+    expect(out.complete).toBe(true)
+    expect(seriesCalls).toBe(0)
+    for (const sev of ['critical', 'high', 'medium', 'low'] as const) {
+      expect(out.series[sev]).toHaveLength(out.series.timestamps.length)
+      expect(out.series[sev].reduce((a, b) => a + b, 0)).toBe(out.totals[sev])
+    }
+    expect(out.groups.reduce((a, g) => a + g.count, 0)).toBe((want.critical as number) + (want.high as number))
+  })
+
+  it('says the answer is incomplete when the entry cap is reached, and takes the totals from the source\'s counts', async () => {
+    const src = source({
+      async query (q, onPage) {
         onPage([{ tsNs: BigInt(NOW - 1000) * 1_000_000n, labels: { job: 'api' }, line: '{"level":50,"msg":"boom"}' }])
         return { complete: false, incompleteReasons: ['chunk 1 hit the entry cap'], failedChunks: [{ startNs: String(BigInt(NOW - 7200_000) * 1_000_000n), endNs: String(BigInt(NOW - 3600_000) * 1_000_000n), reason: 'timed out' }], entries: MAX_FEED_ENTRIES }
       },
@@ -55,16 +81,16 @@ describe('runFeed', () => {
     const out = await runFeed({ logSource: src, classifier, linesClassified: counter() }, input)
     expect(out.complete).toBe(false)
     expect(out.incompleteReasons).toContain('chunk 1 hit the entry cap')
-    expect(out.incompleteReasons.join()).toContain(`grouped the newest ${MAX_FEED_ENTRIES} matching lines`)
+    expect(out.incompleteReasons.join()).toContain(`grouped the newest ${MAX_FEED_ENTRIES} lines`)
     expect(out.failedChunks).toEqual([{ start: new Date(NOW - 7200_000).toISOString(), end: new Date(NOW - 3600_000).toISOString(), reason: 'timed out' }])
     expect(out.totals).toEqual({ critical: 3, high: 3, medium: 3, low: 3 })
     expect(out.groups[0]).toMatchObject({ count: 1, severity: 'high', template: 'boom' })
   })
 
   it('passes a LogQueryError through and turns anything else into a 502', async () => {
-    await expect(runFeed({ logSource: source({ series: async () => { throw new LogQueryError('Loki said no', 504) } }), classifier, linesClassified: counter() }, input))
+    await expect(runFeed({ logSource: source({ query: async () => { throw new LogQueryError('Loki said no', 504) } }), classifier, linesClassified: counter() }, input))
       .rejects.toMatchObject({ statusCode: 504, message: 'Loki said no' })
-    await expect(runFeed({ logSource: source({ series: async () => { throw new TypeError('x is undefined') } }), classifier, linesClassified: counter() }, input))
+    await expect(runFeed({ logSource: source({ query: async () => { throw new TypeError('x is undefined') } }), classifier, linesClassified: counter() }, input))
       .rejects.toMatchObject({ statusCode: 502, message: 'log source failed' })
   })
 

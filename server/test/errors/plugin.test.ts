@@ -6,17 +6,35 @@ import { Gauge, Registry } from 'prom-client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import errorsPlugin from '../../src/errors/plugin.js'
 import { startRecentErrorsJob, type ErrorStats } from '../../src/errors/stats.js'
-import type { LogSource, SeriesQuery } from '../../src/logs/source.js'
+import RE2 from 're2'
+import { createClassifier } from '../../src/errors/classifier.js'
+import { loadRules } from '../../src/errors/rules.js'
+import type { LogQuery, LogSource, SeriesQuery } from '../../src/logs/source.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { testConfig } from '../helpers/app.js'
 
 const dirs: string[] = []
 afterEach(() => { for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }) })
 
-function fakeSource (series: LogSource['series'] = async (q) => ({ timestamps: [Number(q.startNs / 1_000_000n)], values: Object.fromEntries(q.buckets.map((b, i) => [b.name, [i + 1]])), complete: true, incompleteReasons: [] })): LogSource {
+// One critical, two high, three medium and four low lines, and noise that mentions an error.
+const LINES = [
+  'FATAL: database "tovplay" does not exist',
+  'Traceback (most recent call last):', 'Traceback (most recent call last):',
+  ...Array.from({ length: 3 }, () => 'level=warn msg="slow query"'),
+  ...Array.from({ length: 4 }, () => 'level=info msg="deprecated flag"'),
+  '10.0.0.1 - - "GET /health HTTP/1.1" 200 12 "-" "kube-probe/1.27"',
+]
+
+function fakeSource (
+  series: LogSource['series'] = async (q) => ({ timestamps: [Number(q.startNs / 1_000_000n)], values: Object.fromEntries(q.buckets.map((b, i) => [b.name, [i + 1]])), complete: true, incompleteReasons: [] }),
+  query: LogSource['query'] = async (q, onPage) => {
+    onPage(LINES.map((line, i) => ({ tsNs: q.endNs - BigInt(i + 1), labels: { job: 'api' }, line })))
+    return { complete: true, incompleteReasons: [], failedChunks: [], entries: LINES.length }
+  }
+): LogSource {
   return {
     kind: 'files',
-    query: async () => ({ complete: true, incompleteReasons: [], failedChunks: [], entries: 0 }),
+    query,
     series,
     health: async () => ({ status: 'up', latencyMs: 0, message: 'ok' }),
     close: async () => {},
@@ -68,12 +86,32 @@ severity: {}
     expect(err?.message).toContain('"custom-broken"')
   })
 
-  it('decorates errorStats with exact counts per severity from the source series', async () => {
+  it('decorates errorStats with counts per severity from the classified lines', async () => {
+    const seen: LogQuery[] = []
+    const app = await bareApp(fakeSource(undefined, async (q, onPage) => {
+      seen.push(q)
+      onPage(LINES.map((line, i) => ({ tsNs: q.endNs - BigInt(i + 1), labels: { job: 'api' }, line })))
+      return { complete: true, incompleteReasons: [], failedChunks: [], entries: LINES.length }
+    }))
+    await app.ready()
+    const classifier = createClassifier(loadRules())
+    const expected = { critical: 0, high: 0, medium: 0, low: 0 } as Record<string, number>
+    for (const line of LINES) { const c = classifier.classify(line); if (c in expected) expected[c] = (expected[c] as number) + 1 }
+    const out = await app.errorStats.countsSince(Date.now() - 300_000, Date.now())
+    expect(out).toEqual({ counts: expected, complete: true })
+    expect(Object.values(expected).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3)
+    // The source narrows by every severity rule; noise is decided by the classifier.
+    expect(new RE2(seen.at(-1)?.include as string).test('FATAL: database "tovplay" does not exist')).toBe(true)
+    expect(seen.at(-1)?.exclude).toBeUndefined()
+    await app.close()
+  })
+
+  it('takes errorStats from the source series when the lines reach the entry cap', async () => {
     const seen: SeriesQuery[] = []
     const app = await bareApp(fakeSource(async (q) => {
       seen.push(q)
       return { timestamps: [0, 1], values: Object.fromEntries(q.buckets.map((b, i) => [b.name, [i + 1, 10]])), complete: true, incompleteReasons: [] }
-    }))
+    }, async () => ({ complete: false, incompleteReasons: ['cap'], failedChunks: [], entries: 50_000 })))
     await app.ready()
     const out = await app.errorStats.countsSince(Date.now() - 300_000, Date.now())
     expect(out).toEqual({ counts: { critical: 11, high: 12, medium: 13, low: 14 }, complete: true })
@@ -90,8 +128,8 @@ severity: {}
     await app.ready()
     await vi.waitFor(async () => {
       const text = await app.metrics.registry.metrics()
-      expect(text).toMatch(/tovwatch_errors_recent\{severity="critical"\} 1/)
-      expect(text).toMatch(/tovwatch_errors_recent\{severity="low"\} 4/)
+      expect(text).toMatch(/tovwatch_errors_recent\{severity="critical"\} 1\n/)
+      expect(text).toMatch(/tovwatch_errors_recent\{severity="high"\} 2\n/)
     })
     expect(await app.metrics.registry.metrics()).toMatch(/tovwatch_log_lines_classified_total\{severity="noise"\} 0/)
     await app.close()

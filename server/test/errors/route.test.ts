@@ -159,14 +159,14 @@ describe('GET /logs/api/errors when the log source fails', () => {
 
   it('answers 502 "log source failed" for any other failure, hiding its details', async () => {
     const src = t.deps.logSource
-    const original = src.series
-    src.series = async () => { throw new Error('ECONNRESET at internal-host:3100 with secret details') }
+    const original = src.query
+    src.query = async () => { throw new Error('ECONNRESET at internal-host:3100 with secret details') }
     try {
       const res = await get('')
       expect(res.statusCode).toBe(502)
       expect(res.json().message).toBe('log source failed')
     } finally {
-      src.series = original
+      src.query = original
     }
   })
 })

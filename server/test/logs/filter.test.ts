@@ -13,6 +13,15 @@ function refusal (q: string): SearchError {
 }
 
 describe('parseSearch', () => {
+  it('refuses what Go\'s regexp (Loki) refuses though C++ RE2 accepts it, naming the construct, before anything is sent', () => {
+    expect(() => parseSearch('/a\\Cb/')).toThrow(/\\C \(any single byte\)/)
+    expect(() => parseSearch('/(?<user>\\w+)/')).toThrow(/Perl named group \(\?<name>\.\.\.\).*write \(\?P<name>\.\.\.\)/)
+    expect(() => parseSearch('/\\u00e9/')).toThrow(/\\x\{00e9\}/)
+    // What Go accepts stays accepted: an escaped backslash before C, Go's own named group.
+    expect(parseSearch('/a\\\\Cb/')).toEqual({ kind: 'regex', pattern: 'a\\\\Cb', caseInsensitive: false })
+    expect(parseSearch('/(?P<user>\\w+)/')).toMatchObject({ kind: 'regex' })
+  })
+
   it('has no filter for a missing or blank search', () => {
     expect(parseSearch(undefined)).toBeUndefined()
     expect(parseSearch('')).toBeUndefined()

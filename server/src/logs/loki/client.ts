@@ -6,11 +6,12 @@
 import axios, { type AxiosInstance } from 'axios'
 import type { Config } from '../../config.js'
 import { redactText } from '../../infra/logger.js'
+import { parseSizeLimit } from './budget.js'
 import { parseRetryAfter } from './retry.js'
 
 export type LokiErrorKind =
   | 'rate_limited' | 'server_error' | 'timeout' | 'network'
-  | 'bad_request' | 'bad_regex' | 'too_long' | 'limit_too_high' | 'auth' | 'aborted'
+  | 'bad_request' | 'bad_regex' | 'too_long' | 'limit_too_high' | 'too_large' | 'auth' | 'aborted'
 
 export class LokiHttpError extends Error {
   constructor (
@@ -19,7 +20,9 @@ export class LokiHttpError extends Error {
     readonly status?: number,
     readonly retryAfterMs?: number,
     /** The server's max_entries_limit_per_query, parsed from its 400. */
-    readonly maxEntries?: number
+    readonly maxEntries?: number,
+    /** The server's query-size limit in bytes, parsed from its 400 `input size too long (N > M)`. */
+    readonly sizeLimit?: number
   ) {
     super(message)
     this.name = 'LokiHttpError'
@@ -40,7 +43,9 @@ export function classify (status: number, body: string, retryAfter: string | und
   const msg = sanitizeBody(body)
   if (status === 429) return new LokiHttpError('rate_limited', msg || 'too many requests', status, parseRetryAfter(retryAfter))
   if (status === 401 || status === 403) return new LokiHttpError('auth', `Loki refused the credentials (${status})`, status)
-  if (/error parsing regexp/i.test(body)) return new LokiHttpError('bad_regex', msg, status)
+  const size = status === 400 ? parseSizeLimit(body) : undefined
+  if (size !== undefined) return new LokiHttpError('too_large', msg, status, undefined, undefined, size.limit)
+  if (/error parsing regexp|invalid escape sequence|invalid or unsupported Perl syntax/i.test(body)) return new LokiHttpError('bad_regex', msg, status)
   if (status >= 500) return new LokiHttpError('server_error', msg || `status ${status}`, status, parseRetryAfter(retryAfter))
   const limit = /max entries limit per query exceeded.*\(\d+ > (\d+)\)/.exec(body)
   if (limit !== null) return new LokiHttpError('limit_too_high', msg, status, undefined, Number(limit[1]))
@@ -51,8 +56,8 @@ export function classify (status: number, body: string, retryAfter: string | und
 export interface LokiHttp {
   /** One GET; resolves to the parsed JSON body of a 200, throws LokiHttpError otherwise. */
   get: (path: string, params: Record<string, string>, opts: { signal: AbortSignal, timeoutMs: number }) => Promise<unknown>
-  /** A plain GET (/ready): resolves to the status and a sanitized body, throws LokiHttpError only when there is no answer. */
-  probe: (path: string, timeoutMs: number) => Promise<{ status: number, body: string }>
+  /** A plain GET (/ready, /config): resolves to the status and the body (sanitized to `maxBody` characters), throws LokiHttpError only when there is no answer. */
+  probe: (path: string, timeoutMs: number, maxBody?: number) => Promise<{ status: number, body: string }>
 }
 
 export function createLokiHttp (loki: Config['loki']): LokiHttp {
@@ -70,10 +75,10 @@ export function createLokiHttp (loki: Config['loki']): LokiHttp {
     maxContentLength: 256 * 1024 * 1024,
   })
   return {
-    async probe (path, timeoutMs) {
+    async probe (path, timeoutMs, maxBody) {
       try {
-        const res = await client.get<string>(path, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'text/plain, application/json' } })
-        return { status: res.status, body: sanitizeBody(res.data, 120) }
+        const res = await client.get<string>(path, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'text/plain, application/json, application/yaml' } })
+        return { status: res.status, body: maxBody === undefined ? sanitizeBody(res.data, 120) : String(res.data).slice(0, maxBody) }
       } catch (err) {
         const code = (err as { code?: string }).code
         if (code === 'ERR_CANCELED') throw new LokiHttpError('timeout', `no answer within ${timeoutMs} ms`)

@@ -1,23 +1,39 @@
-/** The planning count query: lines per slot of each closed chunk, from one metric query. */
-import { NS_PER_MS, type Chunk } from './chunks.js'
-import type { PagerContext } from './pager.js'
-import { SLOTS_PER_CHUNK } from './plan.js'
-import { parseMatrix, QUERY_RANGE, type Requester } from './requester.js'
+/**
+ * The proof of a window's lines: `sum(count_over_time(<the same log query> [W]))` with
+ * step W (the window size), evaluated at the end of every window. Loki's value at t
+ * counts (t − W, t], exactly what one window holds, whatever the line limit. One
+ * request per run of adjacent windows; Loki splits it by its interval like any other.
+ */
+import { NS_PER_MS } from './chunks.js'
+import { LokiHttpError } from './client.js'
+import { parseMatrix, QUERY_RANGE, type RequestContext, type Requester } from './requester.js'
+import { runsOf, type Window } from './windows.js'
 
-/** Default of LOKI_PLAN_TIMEOUT_MS: how long the planning count query may take before chunks are fetched unplanned. */
-export const COUNT_TIMEOUT_MS = 5000
+export function countQuery (logql: string, windowNs: bigint): string {
+  return `sum(count_over_time(${logql} [${windowNs / 1_000_000_000n}s]))`
+}
 
-/** The value Loki gives at t counts (t - slot, t], so slot i of a chunk is read at its end. */
-export async function countLines (d: { requester: Requester, chunkNs: bigint, planTimeoutMs?: number }, ctx: PagerContext, logql: string, closed: Chunk[]): Promise<Map<bigint, number[]>> {
-  const slotNs = d.chunkNs / BigInt(SLOTS_PER_CHUNK)
-  const stepS = Number(slotNs) / 1e9
-  const body = await d.requester.get(QUERY_RANGE, {
-    query: `sum(count_over_time(${logql} [${stepS}s]))`,
-    start: String((closed[closed.length - 1] as Chunk).fetchStartNs + slotNs),
-    end: String((closed[0] as Chunk).fetchEndNs),
-    step: `${stepS}s`,
-  }, { ...ctx.req, maxRetries: 0, timeoutMs: d.planTimeoutMs ?? COUNT_TIMEOUT_MS }) // a hint only: on any failure, fetch chunk by chunk instead of waiting
-  const samples = parseMatrix(body)
-  return new Map(closed.map((c) => [c.fetchStartNs, Array.from({ length: SLOTS_PER_CHUNK }, (_, i) =>
-    samples.get(Number((c.fetchStartNs + slotNs * BigInt(i + 1)) / NS_PER_MS)) ?? 0)]))
+/** Exact line counts by window end (ns). Rejects when any run's count failed. */
+export async function countWindows (requester: Requester, ctx: RequestContext, logql: string, windowNs: bigint, windows: Window[]): Promise<Map<bigint, number>> {
+  const out = new Map<bigint, number>()
+  const query = countQuery(logql, windowNs)
+  const step = `${windowNs / 1_000_000_000n}s`
+  const count = async (run: Window): Promise<void> => {
+    let body: unknown
+    try {
+      body = await requester.get(QUERY_RANGE, { query, start: String(run.startNs + windowNs), end: String(run.endNs), step }, ctx)
+    } catch (err) {
+      // A range Loki calls too long (max_query_length) is counted in halves, along window edges.
+      const windows = (run.endNs - run.startNs) / windowNs
+      if (!(err instanceof LokiHttpError && err.kind === 'too_long' && windows > 1n)) throw err
+      const mid = run.startNs + windows / 2n * windowNs
+      await Promise.all([count({ startNs: mid, endNs: run.endNs }), count({ startNs: run.startNs, endNs: mid })])
+      return
+    }
+    const got = new Map<bigint, number>()
+    for (const [ms, v] of parseMatrix(body)) got.set(BigInt(ms) * NS_PER_MS, v)
+    for (let t = run.startNs + windowNs; t <= run.endNs; t += windowNs) out.set(t, got.get(t) ?? 0)
+  }
+  await Promise.all(runsOf(windows).map(count))
+  return out
 }

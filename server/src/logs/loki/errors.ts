@@ -4,10 +4,19 @@ import type { LokiHttpError } from './client.js'
 
 /** Failures that no other chunk or retry can fix: the whole query is refused. */
 export function isFatal (err: LokiHttpError): boolean {
-  return err.kind === 'bad_regex' || err.kind === 'bad_request' || err.kind === 'auth'
+  return err.kind === 'bad_regex' || err.kind === 'bad_request' || err.kind === 'auth' || err.kind === 'too_large'
+}
+
+/** Loki refused the query text as too long (400 `input size too long (N > M)`): the source learns M and rebuilds. */
+export class QueryTooLarge extends LogQueryError {
+  constructor (message: string, readonly limit: number) {
+    super(`Loki refused the query (400): ${message}`, 502)
+    this.name = 'QueryTooLarge'
+  }
 }
 
 export function fatalError (err: LokiHttpError): LogQueryError {
+  if (err.kind === 'too_large' && err.sizeLimit !== undefined) return new QueryTooLarge(err.message, err.sizeLimit)
   if (err.kind === 'bad_regex') return new LogQueryError(`Loki rejected a regex in the search: ${err.message}`, 400)
   if (err.kind === 'auth') return new LogQueryError(`${err.message}: check LOKI_TENANT and LOKI_USERNAME/LOKI_PASSWORD or LOKI_TOKEN`, 502)
   return new LogQueryError(`Loki refused the query (${err.status ?? 400}): ${err.message}`, 502)

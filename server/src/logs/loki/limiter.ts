@@ -1,81 +1,165 @@
 /**
- * How hard TovWatch pushes one Loki. p-limit bounds the requests in flight; the
- * bound follows AIMD (halve on 429, +1 after a window of successes, never above
- * LOKI_CONCURRENCY). Loki also limits queries per second, which fewer requests in
- * flight alone may not fix, so a 429 also paces request starts at 80% of the rate
- * Loki was admitting just then; the pace then creeps up by about 1/s per second.
+ * How hard TovWatch pushes one Loki tenant, in Loki's own unit: sub-queries. Loki's
+ * query frontend splits every request by split_queries_by_interval and queues the
+ * parts per tenant, at most max_query_parallelism of one request at a time; more than
+ * max_outstanding_per_tenant waiting parts and the request is refused with 429. So a
+ * request weighs ⌈range / split⌉ sub-queries, capped at the parallelism, and the
+ * requests in flight never weigh more than the outstanding limit (LOKI_MAX_OUTSTANDING).
+ *
+ * A 429 still happens (other users of the tenant, a wrong setting). Loki then refuses
+ * every request of the tenant for about 3 s, even a cheap one (measured: 3.3 s after a
+ * burst or after 500s), and says nothing in Retry-After, so sending sooner only extends
+ * the refusals: a 429 pauses every start for LINGER_MS (or Retry-After), and halves the
+ * weight allowed (AIMD: it grows by one after as many successes). While Loki refuses
+ * everything, this bounds TovWatch to about `bound` requests per LINGER_MS.
  * One limiter per source: all queries to one tenant share it.
  */
-import pLimit, { type LimitFunction } from 'p-limit'
-import { sleep } from './retry.js'
-
+/** How long Loki goes on refusing after a 429 (measured 3.3 s), plus a margin. */
+export const LINGER_MS = 3500
 const DECREASE_COOLDOWN_MS = 1000
-const WINDOW_MS = 1000
 
-interface Start { at: number, rejected: boolean }
+interface Waiter { weight: number, deadlineAt: number, resolve: () => void, reject: (err: unknown) => void, signal: AbortSignal | undefined, onAbort: () => void }
 
-export class AdaptiveLimiter {
-  private readonly limit: LimitFunction
+/** A request that would have to wait for Loki's refusals to end past its own deadline. */
+export class PausedPastDeadline extends Error {
+  constructor (readonly waitMs: number) {
+    super(`Loki asked TovWatch to wait another ${Math.round(waitMs)} ms; that would pass the deadline`)
+    this.name = 'PausedPastDeadline'
+  }
+}
+
+export class SubQueryLimiter {
+  private bound: number
+  private maxWeight: number
+  private weight = 0
+  private requests = 0
   private successes = 0
   private lastDecrease = Number.NEGATIVE_INFINITY
-  private rate = Number.POSITIVE_INFINITY
-  private nextStart = 0
-  private starts: Start[] = []
+  private pausedUntil = 0
+  private waiters: Waiter[] = []
+  private timer: NodeJS.Timeout | undefined
 
   constructor (
-    readonly max: number,
-    private readonly isRateLimited: (err: unknown) => boolean = () => false,
-    private readonly now: () => number = Date.now
+    /** Requests in flight at most (LOKI_CONCURRENCY). */
+    readonly maxRequests: number,
+    /** Sub-queries in flight at most (LOKI_MAX_OUTSTANDING). */
+    maxSubQueries: number,
+    private readonly now: () => number = Date.now,
+    private readonly lingerMs = LINGER_MS
   ) {
-    this.limit = pLimit(max)
+    this.maxWeight = Math.max(1, maxSubQueries)
+    this.bound = this.maxWeight
   }
 
-  get concurrency (): number { return this.limit.concurrency }
-  /** Request starts per second currently allowed (Infinity until Loki first pushes back). */
-  get startsPerSecond (): number { return this.rate }
+  /** Sub-queries currently allowed in flight (lowered by 429s). */
+  get concurrency (): number { return this.bound }
+  get max (): number { return this.maxWeight }
   /** Loki answered 429 within the last `ms`. */
   pushedBackWithin (ms: number): boolean { return this.now() - this.lastDecrease < ms }
+  /** Milliseconds until requests may start again after a 429 (0 when not paused). */
+  get pausedFor (): number { return Math.max(0, this.pausedUntil - this.now()) }
 
-  run<T> (fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.limit(async () => {
-      const t = this.now()
-      const wait = Math.max(0, this.nextStart - t)
-      if (Number.isFinite(this.rate)) this.nextStart = Math.max(t, this.nextStart) + 1000 / this.rate
-      if (wait > 0) await sleep(wait, signal)
-      const start: Start = { at: this.now(), rejected: false }
-      this.starts.push(start)
-      if (this.starts.length > 512) this.starts = this.starts.slice(-256)
-      try {
-        return await fn()
-      } catch (err) {
-        if (this.isRateLimited(err)) start.rejected = true
-        throw err
-      }
-    })
+  /** Loki's limits learnt later (its /config): never above what was configured. */
+  setMaxSubQueries (n: number): void {
+    if (!(n >= 1)) return
+    this.maxWeight = n
+    this.bound = Math.min(this.bound, n)
+    this.pump()
+  }
+
+  async run<T> (fn: () => Promise<T>, weight = 1, signal?: AbortSignal, deadlineAt = Number.POSITIVE_INFINITY): Promise<T> {
+    const w = Math.max(1, Math.min(weight, this.maxWeight))
+    await this.acquire(w, signal, deadlineAt)
+    try {
+      return await fn()
+    } finally {
+      this.weight -= w
+      this.requests--
+      this.pump()
+    }
   }
 
   onSuccess (): void {
-    if (++this.successes >= this.limit.concurrency) {
+    if (++this.successes >= this.bound) {
       this.successes = 0
-      if (this.limit.concurrency < this.max) this.limit.concurrency++
-    }
-    if (Number.isFinite(this.rate)) {
-      this.rate += 1 / Math.max(1, this.rate)
-      if (this.rate > 1000) this.rate = Number.POSITIVE_INFINITY
+      if (this.bound < this.maxWeight) {
+        this.bound++
+        this.pump()
+      }
     }
   }
 
-  onRateLimited (): void {
+  onRateLimited (retryAfterMs?: number): void {
     const t = this.now()
+    this.pausedUntil = Math.max(this.pausedUntil, t + (retryAfterMs ?? this.lingerMs))
+    this.pump()
     if (t - this.lastDecrease < DECREASE_COOLDOWN_MS) return
     this.lastDecrease = t
     this.successes = 0
-    this.limit.concurrency = Math.max(1, Math.floor(this.limit.concurrency / 2))
-    const recent = this.starts.filter((s) => s.at > t - WINDOW_MS)
-    const admitted = recent.filter((s) => !s.rejected).length
-    // Nothing admitted lately says nothing about Loki's rate: leave it to the halved concurrency and the backoff.
-    if (admitted === 0) return
-    const spanMs = Math.max(100, Math.min(WINDOW_MS, t - (recent[0] as Start).at))
-    this.rate = Math.max(1, Math.min(this.rate, (admitted * 1000) / spanMs * 0.8))
+    this.bound = Math.max(1, Math.floor(this.bound / 2))
+  }
+
+  /** Loki answered 500: it refuses the tenant for a while after (measured), so nothing starts before that. */
+  pause (ms = this.lingerMs): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms)
+    this.pump()
+  }
+
+  private fits (w: number): boolean {
+    return this.requests < this.maxRequests && (this.requests === 0 || this.weight + w <= this.bound)
+  }
+
+  private acquire (w: number, signal: AbortSignal | undefined, deadlineAt: number): Promise<void> {
+    if (signal?.aborted === true) return Promise.reject(signal.reason)
+    if (this.pausedUntil > deadlineAt) return Promise.reject(new PausedPastDeadline(this.pausedFor))
+    if (this.waiters.length === 0 && this.pausedFor === 0 && this.fits(w)) {
+      this.weight += w
+      this.requests++
+      return Promise.resolve()
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        weight: w,
+        deadlineAt,
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          this.waiters = this.waiters.filter((x) => x !== waiter)
+          reject(signal?.reason)
+          this.pump()
+        },
+      }
+      signal?.addEventListener('abort', waiter.onAbort, { once: true })
+      this.waiters.push(waiter)
+      this.pump()
+    })
+  }
+
+  /** Starts waiters in order while they fit; after a 429, once the pause is over. */
+  private pump (): void {
+    const paused = this.pausedFor
+    if (paused > 0) {
+      // Whoever cannot wait that long hears it now rather than at its deadline.
+      for (const w of this.waiters.filter((x) => x.deadlineAt < this.pausedUntil)) {
+        this.waiters = this.waiters.filter((x) => x !== w)
+        w.signal?.removeEventListener('abort', w.onAbort)
+        w.reject(new PausedPastDeadline(paused))
+      }
+      if (this.timer === undefined && this.waiters.length > 0) {
+        this.timer = setTimeout(() => { this.timer = undefined; this.pump() }, paused)
+        this.timer.unref?.()
+      }
+      return
+    }
+    while (this.waiters.length > 0) {
+      const next = this.waiters[0] as Waiter
+      if (!this.fits(next.weight)) return
+      this.waiters.shift()
+      next.signal?.removeEventListener('abort', next.onAbort)
+      this.weight += next.weight
+      this.requests++
+      next.resolve()
+    }
   }
 }

@@ -4,7 +4,8 @@
  * touch the selector (which comes from config and is checked once at start).
  */
 import type { LineFilter } from '../source.js'
-import { caseFoldRegex, escapeRegexText, stripOuterWildcards } from './regex-case.js'
+import { escapeRegexText, wellFormed } from '../text.js'
+import { caseFoldRegex, stripOuterWildcards } from './regex-case.js'
 
 /** How a case-insensitive match is written: `(?i)` inline, or `[eE][rR]...` classes that any Loki accepts. */
 export type CaseStrategy = 'inline' | 'alternation'
@@ -13,8 +14,6 @@ export type CaseStrategy = 'inline' | 'alternation'
  * A Go double-quoted string literal (Loki unquotes with strconv.Unquote). Control
  * characters become \xNN; lone surrogates, which UTF-8 logs cannot contain, become U+FFFD.
  */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
-export const wellFormed = (s: string) => s.replace(LONE_SURROGATE, '\uFFFD')
 
 export function quoteLogql (value: string): string {
   let out = '"'

@@ -3,7 +3,7 @@ import { M } from '../../metrics/names.js'
 import type { Metrics } from '../../metrics/registry.js'
 
 export type ChunkOutcome = 'ok' | 'error' | 'timeout' | 'rate_limited' | 'cached'
-export type RetryReason = 'rate_limited' | 'server_error' | 'timeout' | 'network'
+export type RetryReason = 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'count_mismatch'
 
 /** Get the metric already on the registry (a second source on one registry) or create it. */
 function once<T> (registry: Registry, name: string, create: () => T): T {

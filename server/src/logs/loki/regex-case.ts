@@ -4,12 +4,7 @@
  * rewritten the same way, scoped to its group as RE2 scopes it.
  */
 import RE2 from 're2'
-
-const META = /[\\^$.|?*+()[\]{}]/g
-
-export function escapeRegexText (text: string): string {
-  return text.replace(META, '\\$&')
-}
+import { escapeRegexText } from '../text.js'
 
 function otherCase (ch: string): string | undefined {
   const lo = ch.toLowerCase()

@@ -5,7 +5,7 @@
  */
 import type { LogEntry } from '../source.js'
 import { LokiHttpError, RETRYABLE, type LokiHttp } from './client.js'
-import type { AdaptiveLimiter } from './limiter.js'
+import { PausedPastDeadline, type SubQueryLimiter } from './limiter.js'
 import type { LokiMetrics } from './metrics.js'
 import { backoffMs, sleep } from './retry.js'
 
@@ -21,31 +21,54 @@ export interface RequestContext {
   timeoutMs?: number
 }
 
+/** Loki's limits that decide what a request costs: split_queries_by_interval and max_query_parallelism. */
+export interface SplitLimits { splitNs: bigint, parallelism: number }
+
+/**
+ * Sub-queries a query_range request puts in Loki's queue at once: ⌈range / split⌉ aligned
+ * intervals (a metric query also reads one step before its start), at most the parallelism.
+ */
+export function weightOf (params: Record<string, string>, limits: SplitLimits): number {
+  if (params.start === undefined || params.end === undefined) return 1
+  let start = BigInt(params.start)
+  const end = BigInt(params.end)
+  if (params.step !== undefined) start -= BigInt(Math.round(Number(params.step.replace(/s$/, '')) * 1e9))
+  const first = start / limits.splitNs
+  const last = (end - 1n) / limits.splitNs
+  const parts = Number(last - first + 1n)
+  return Math.max(1, Math.min(limits.parallelism, parts))
+}
+
 export interface Requester {
   get: (path: string, params: Record<string, string>, ctx: RequestContext) => Promise<unknown>
 }
 
-export function createRequester (o: { http: LokiHttp, limiter: AdaptiveLimiter, metrics: LokiMetrics, maxRetries: number, timeoutMs: number, rnd?: () => number }): Requester {
+export function createRequester (o: { http: LokiHttp, limiter: SubQueryLimiter, limits: () => SplitLimits, metrics: LokiMetrics, maxRetries: number, timeoutMs: number, rnd?: () => number }): Requester {
   return {
     async get (path, params, ctx) {
       for (let attempt = 0; ; attempt++) {
         const started = performance.now()
         try {
-          const body = await o.limiter.run(() => o.http.get(path, params, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? o.timeoutMs }), ctx.signal)
+          const body = await o.limiter.run(() => o.http.get(path, params, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? o.timeoutMs }), weightOf(params, o.limits()), ctx.signal, ctx.deadlineAt)
           o.limiter.onSuccess()
           o.metrics.externalCall('ok', (performance.now() - started) / 1000)
           return body
         } catch (caught) {
           if (ctx.signal.aborted) throw new LokiHttpError('aborted', 'cancelled')
+          if (caught instanceof PausedPastDeadline) throw new LokiHttpError('server_error', `${caught.message} (LOKI_DEADLINE_MS)`)
           const err = caught instanceof LokiHttpError ? caught : new LokiHttpError('network', `Loki request failed: ${(caught as Error).message}`)
           o.metrics.externalCall(err.kind, (performance.now() - started) / 1000)
           if (err.kind === 'rate_limited') {
             o.metrics.rateLimited.inc()
-            o.limiter.onRateLimited()
+            o.limiter.onRateLimited(err.retryAfterMs)
+          } else if (err.kind === 'server_error' && (err.status === 500 || err.retryAfterMs !== undefined)) {
+            // Loki's own 500 starts its ~3 s of refusals (measured); a proxy's Retry-After holds everyone too.
+            o.limiter.pause(err.retryAfterMs)
           }
           if (!RETRYABLE.has(err.kind)) throw err
           if (attempt >= (ctx.maxRetries ?? o.maxRetries)) throw new LokiHttpError(err.kind, `${err.message} (gave up after ${attempt + 1} attempts)`, err.status)
-          const wait = Math.max(err.retryAfterMs ?? 0, backoffMs(attempt, o.rnd))
+          // After a 429 the limiter holds every start until Loki's refusals are over; this adds the jitter.
+          const wait = Math.max(err.retryAfterMs ?? 0, o.limiter.pausedFor + backoffMs(attempt, o.rnd))
           if (Date.now() + wait > ctx.deadlineAt) {
             throw new LokiHttpError(err.kind, `${err.message}; the next retry (in ${Math.round(wait)} ms${err.retryAfterMs !== undefined ? ', as Retry-After asks' : ''}) would pass the deadline`, err.status)
           }

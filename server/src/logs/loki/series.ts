@@ -21,6 +21,7 @@ import { LokiHttpError } from './client.js'
 import { allFailedError, fatalError, isFatal } from './errors.js'
 import { buildCountQuery, type CaseStrategy } from './logql.js'
 import { parseMatrix, QUERY_RANGE, type RequestContext, type Requester } from './requester.js'
+import { byteLength, type QueryBudget } from './budget.js'
 import type { SeriesCache } from './series-cache.js'
 
 // Loki refuses more than 11,000 points per series; smaller pieces also fail (and retry) independently.
@@ -42,6 +43,8 @@ export interface SeriesDeps {
   /** Background cache writes, awaited on close. */
   writes?: Set<Promise<void>>
   now?: () => number
+  /** Loki's query-size limit: a bucket whose count query does not fit is not sent, and the answer says so. */
+  budget?: QueryBudget
 }
 
 /** Evaluation times firstMs, firstMs + step, ... (points of them), all multiples of the step. */
@@ -143,6 +146,10 @@ export async function runSeries (d: SeriesDeps, q: SeriesQuery, strategy: CaseSt
   const bucket = async (b: SeriesQuery['buckets'][number]): Promise<number[]> => {
     const query = buildCountQuery({ selector: d.selector, filter: q.filter, include: b.include, exclude: b.exclude, strategy }, q.stepSeconds)
     const s: Samples = { query, all: new Array<number>(total).fill(0), ok: new Uint8Array(total) }
+    if (d.budget !== undefined && !d.budget.fits(query)) {
+      reasons.push(`counts of "${b.name}" are missing: their query is ${byteLength(query).toLocaleString('en-US')} bytes and ${d.budget.source} accepts less than ${d.budget.limit.toLocaleString('en-US')}`)
+      return s.all.slice(offset, offset + n)
+    }
     const cache = d.cache
     const cached = await Promise.all(pieces.map(async (p, k) => {
       if (!p.closed || cache === undefined) return false

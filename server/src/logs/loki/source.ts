@@ -1,18 +1,21 @@
 /**
- * The Loki log source: chunked, cached, rate-aware query_range. Wires the parts
- * together once per source; one limiter per source so every query to this Loki
- * tenant shares the same view of how hard it may push.
+ * The Loki log source: windowed, proven, cached, rate-aware query_range. Wires the
+ * parts together once per source; one limiter per source so every query to this
+ * Loki tenant shares the same view of how hard it may push.
  */
 import type { Logger } from 'pino'
 import { ConfigError, type Config } from '../../config.js'
 import type { Cache } from '../../infra/redis.js'
 import type { Metrics } from '../../metrics/registry.js'
-import type { LogSource, SourceHealth } from '../source.js'
+import { LogQueryError, type LogEntry, type LogQuery, type LogSource, type SeriesQuery, type SourceHealth } from '../source.js'
+import { createQueryBudget, type QueryBudget } from './budget.js'
 import { createChunkCache } from './cache.js'
 import { NS_PER_MS } from './chunks.js'
 import { createLokiHttp, LokiHttpError } from './client.js'
-import { AdaptiveLimiter } from './limiter.js'
-import { buildLogQuery } from './logql.js'
+import { QueryTooLarge } from './errors.js'
+import { SubQueryLimiter } from './limiter.js'
+import { fitLogQuery } from './fit.js'
+import { parseLokiConfig } from './loki-config.js'
 import { createLokiMetrics } from './metrics.js'
 import { runQuery } from './query.js'
 import { createRequester } from './requester.js'
@@ -20,18 +23,26 @@ import { normalizeSelector } from './selector.js'
 import { runSeries } from './series.js'
 import { createSeriesCache } from './series-cache.js'
 import { createVersionProbe } from './version.js'
+import { windowSize } from './windows.js'
 
 const HEALTH_TIMEOUT_MS = 3000
+/** Loki's defaults, used when LOKI_SPLIT_INTERVAL / LOKI_MAX_QUERY_PARALLELISM / LOKI_MAX_OUTSTANDING are unset. */
+export const DEFAULT_SPLIT_S = 1800
+export const DEFAULT_PARALLELISM = 32
+export const DEFAULT_OUTSTANDING = 100
+/**
+ * Windows asked for in one request. Two: a request then costs two sub-queries, so three run at
+ * once within 6 outstanding, and two windows of a typical hour (~250 lines) stay far below the
+ * 1,000-line limit (a full answer is thrown away and fetched window by window).
+ */
+export const WINDOWS_PER_REQUEST = 2
 
 export interface LokiSourceOptions {
-  /** Plan requests from a count query (default true); tests of per-chunk behaviour turn it off. */
-  planByCounts?: boolean
   /** The clock that decides which chunks are closed (tests pin it); Date.now by default. */
   now?: () => number
 }
 
-export function createLokiSource (config: Config, deps: { metrics: Metrics, cache: Cache, logger: Logger }, opts: LokiSourceOptions = {}): LogSource {
-  const loki = config.loki
+export function createLokiSource (loki: Config['loki'], deps: { metrics: Metrics, cache: Cache, logger: Logger }, opts: LokiSourceOptions = {}): LogSource {
   if (loki.url === undefined) throw new ConfigError('LOKI_URL', 'is required for the Loki log source')
   const url = loki.url
   const selector = normalizeSelector(loki.selector)
@@ -44,43 +55,91 @@ export function createLokiSource (config: Config, deps: { metrics: Metrics, cach
   }
   const metrics = createLokiMetrics(deps.metrics)
   const http = createLokiHttp(loki)
-  const limiter = new AdaptiveLimiter(loki.concurrency, (err) => err instanceof LokiHttpError && err.kind === 'rate_limited')
-  const requester = createRequester({ http, limiter, metrics, maxRetries: loki.maxRetries, timeoutMs: loki.chunkTimeoutMs })
+  const chunkNs = BigInt(loki.chunkHours) * 3_600_000n * NS_PER_MS
+  const limits = { splitNs: BigInt(loki.splitIntervalS ?? DEFAULT_SPLIT_S) * 1_000_000_000n, parallelism: loki.maxQueryParallelism ?? DEFAULT_PARALLELISM }
+  let windowNs = windowSize(limits.splitNs, chunkNs)
+  const limiter = new SubQueryLimiter(loki.concurrency, loki.maxOutstanding ?? DEFAULT_OUTSTANDING)
+  const requester = createRequester({ http, limiter, limits: () => limits, metrics, maxRetries: loki.maxRetries, timeoutMs: loki.chunkTimeoutMs })
   const cache = createChunkCache(deps.cache, deps.metrics, warnOnce, loki.cacheTtlS)
   const seriesCache = createSeriesCache(deps.cache, deps.metrics, warnOnce, loki.cacheTtlS)
   const probe = createVersionProbe(loki.caseInsensitive, async () =>
     await http.get('/loki/api/v1/status/buildinfo', {}, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS), timeoutMs: HEALTH_TIMEOUT_MS }) as { version?: unknown })
   const entryLimit = { value: loki.entryLimit }
   const writes = new Set<Promise<void>>()
+  let budget: QueryBudget | undefined
+
+  // What the environment does not state is read once from Loki's /config, when Loki exposes it.
+  let limitsRead: Promise<void> | undefined
+  const readLimits = async () => {
+    if (loki.splitIntervalS !== undefined && loki.maxQueryParallelism !== undefined && loki.maxOutstanding !== undefined) return
+    const res = await http.probe('/config', HEALTH_TIMEOUT_MS, 1024 * 1024).catch(() => undefined)
+    if (res?.status !== 200) return
+    const found = parseLokiConfig(res.body)
+    if (loki.splitIntervalS === undefined && found.splitIntervalS !== undefined) {
+      limits.splitNs = BigInt(found.splitIntervalS) * 1_000_000_000n
+      windowNs = windowSize(limits.splitNs, chunkNs)
+    }
+    if (loki.maxQueryParallelism === undefined && found.maxQueryParallelism !== undefined) limits.parallelism = found.maxQueryParallelism
+    if (loki.maxOutstanding === undefined && found.maxOutstanding !== undefined) limiter.setMaxSubQueries(found.maxOutstanding)
+    if (found.maxEntries !== undefined && found.maxEntries < entryLimit.value) entryLimit.value = found.maxEntries
+    log.info({ found }, 'read Loki\'s limits from its /config')
+  }
+
+  const info = async () => {
+    await (limitsRead ??= readLimits())
+    const v = await probe.info()
+    budget ??= createQueryBudget(v.queryLimit, v.version !== undefined ? `Loki ${v.version === '' ? '(no version)' : v.version}` : 'Loki of unknown version')
+    return { strategy: v.strategy, budget }
+  }
+
+  /**
+   * Runs `attempt` with the query built for the current budget; when Loki refuses it as too
+   * long (its limit is smaller than its version says), learns the limit and builds again.
+   * Nothing is delivered twice: a retry happens only before the first page.
+   */
+  async function fitted<T> (attempt: (b: QueryBudget) => Promise<T>, delivered: () => number): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      const { budget: b } = await info()
+      try {
+        return await attempt(b)
+      } catch (err) {
+        if (!(err instanceof QueryTooLarge) || tries >= 2 || !b.learn(err.limit)) throw err
+        log.warn({ limit: err.limit }, 'Loki refused a query as too long; its size limit is learnt and the query rebuilt')
+        if (delivered() > 0) throw new LogQueryError(`Loki's query-size limit is ${err.limit} bytes, smaller than its version says; TovWatch has learnt it: ask again`, 502)
+      }
+    }
+  }
 
   return {
     kind: 'loki',
-    async query (q, onPage) {
-      const strategy = await probe.strategy()
-      const logql = buildLogQuery({ selector, filter: q.filter, include: q.include, exclude: q.exclude, strategy })
-      const outcome = await runQuery({
-        requester,
-        cache,
-        metrics,
-        url,
-        tenant: loki.tenant,
-        chunkNs: BigInt(loki.chunkHours) * 3_600_000n * NS_PER_MS,
-        ingestionLagNs: BigInt(loki.ingestionLagS) * 1000n * NS_PER_MS,
-        planTimeoutMs: loki.planTimeoutMs,
-        deadlineMs: loki.deadlineMs,
-        maxSplits: loki.maxSplits,
-        entryLimit,
-        planByCounts: opts.planByCounts ?? true,
-        idleSlots: () => limiter.concurrency,
-        writes,
-        now: opts.now,
-      }, q, logql, onPage)
+    async query (q: LogQuery, onPage: (entries: LogEntry[]) => void) {
+      const { strategy } = await info()
+      let delivered = 0
+      const outcome = await fitted(async (b) => {
+        const fit = fitLogQuery({ selector, filter: q.filter, include: q.include, exclude: q.exclude, strategy }, b, windowNs)
+        return await runQuery({
+          requester,
+          cache,
+          metrics,
+          url,
+          tenant: loki.tenant,
+          chunkNs,
+          windowNs,
+          windowsPerRequest: Math.max(1, Math.min(limits.parallelism, WINDOWS_PER_REQUEST)),
+          ingestionLagNs: BigInt(loki.ingestionLagS) * 1000n * NS_PER_MS,
+          deadlineMs: loki.deadlineMs,
+          maxSplits: loki.maxSplits,
+          entryLimit,
+          writes,
+          now: opts.now,
+        }, q, fit.logql, (page) => { delivered += page.length; onPage(page) })
+      }, () => delivered)
       if (!outcome.complete) log.warn({ failedChunks: outcome.failedChunks.length, reasons: outcome.incompleteReasons.slice(0, 5) }, 'loki query incomplete')
       return outcome
     },
-    async series (q) {
-      const strategy = await probe.strategy()
-      return await runSeries({
+    async series (q: SeriesQuery) {
+      const { strategy } = await info()
+      return await fitted(async (b) => await runSeries({
         requester,
         selector,
         deadlineMs: loki.deadlineMs,
@@ -91,7 +150,8 @@ export function createLokiSource (config: Config, deps: { metrics: Metrics, cach
         tenant: loki.tenant,
         writes,
         now: opts.now,
-      }, q, strategy)
+        budget: b,
+      }, q, strategy), () => 0)
     },
     async health (): Promise<SourceHealth> {
       const started = performance.now()
@@ -102,7 +162,7 @@ export function createLokiSource (config: Config, deps: { metrics: Metrics, cach
         if (res.status !== 200) {
           result = { status: 'down', latencyMs, message: `Loki is not ready (${res.status}): ${res.body}` }
         } else if (limiter.concurrency < limiter.max && limiter.pushedBackWithin(60_000)) {
-          result = { status: 'degraded', latencyMs, message: `ready, but Loki is pushing back (429): concurrency lowered to ${limiter.concurrency} of ${limiter.max}` }
+          result = { status: 'degraded', latencyMs, message: `ready, but Loki is pushing back (429): sub-queries in flight lowered to ${limiter.concurrency} of ${limiter.max}` }
         } else {
           const version = probe.version()
           result = { status: 'up', latencyMs, message: `ready${version !== undefined ? ` (Loki ${version})` : ''}` }

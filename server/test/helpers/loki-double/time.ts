@@ -10,10 +10,13 @@ export function parseLokiTime (raw: string | undefined): bigint | undefined {
     const n = BigInt(raw)
     return raw.replace('-', '').length <= 10 ? n * 1_000_000_000n : n
   }
-  if (/^-?\d+\.\d*$/.test(raw)) {
-    const [s, frac = ''] = raw.split('.')
-    const ns = BigInt((frac + '000000000').slice(0, 9))
-    return BigInt(s as string) * 1_000_000_000n + (raw.startsWith('-') ? -ns : ns)
+  if (raw.includes('.') && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw)) {
+    // Float seconds are rounded to milliseconds (measured; loghttp parseTimestamp: math.Modf,
+    // then math.Round(frac*1000)/1000).
+    const t = Number(raw)
+    const whole = Math.trunc(t)
+    const ms = Math.sign(t - whole) * Math.round(Math.abs(t - whole) * 1000)
+    return BigInt(whole) * 1_000_000_000n + BigInt(ms) * 1_000_000n
   }
   const ms = Date.parse(raw)
   if (Number.isNaN(ms)) return undefined
@@ -46,4 +49,32 @@ export function formatGoDuration (ms: number): string {
   if (h > 0) return `${h}h${m}m${s}s`
   if (m > 0) return `${m}m${s}s`
   return `${s}s`
+}
+
+/** Go's time.Duration.String() for nanoseconds: 721h0m0.001s, 1h0m0s, 1.5s, 250ms. */
+export function formatGoDurationNs (ns: bigint): string {
+  if (ns === 0n) return '0s'
+  const neg = ns < 0n
+  let n = neg ? -ns : ns
+  const sign = neg ? '-' : ''
+  if (n < 1_000_000_000n) {
+    const [unit, div] = n < 1000n ? ['ns', 1n] : n < 1_000_000n ? ['µs', 1000n] : ['ms', 1_000_000n]
+    return sign + trimFrac(n, div) + unit
+  }
+  const h = n / 3_600_000_000_000n
+  n %= 3_600_000_000_000n
+  const m = n / 60_000_000_000n
+  n %= 60_000_000_000n
+  const s = trimFrac(n, 1_000_000_000n) + 's'
+  if (h > 0n) return `${sign}${h}h${m}m${s}`
+  if (m > 0n) return `${sign}${m}m${s}`
+  return sign + s
+}
+
+function trimFrac (n: bigint, div: bigint): string {
+  const whole = n / div
+  const frac = n % div
+  if (frac === 0n) return String(whole)
+  const digits = String(div).length - 1
+  return `${whole}.${String(frac).padStart(digits, '0').replace(/0+$/, '')}`
 }

@@ -68,7 +68,7 @@ describe.skipIf(!(await have('redis')))('series cache on real Redis', () => {
       const metrics = createMetrics(new Registry())
       const cache = createRedisCache(REDIS_URL, name, metrics, (err) => { throw err })
       const config = loadConfig({ LOKI_URL: d.url, LOG_LEVEL: 'silent', LOKI_CASE_INSENSITIVE: 'inline' })
-      const src = createLokiSource(config, { metrics, cache, logger: pino({ level: 'silent' }) }, { now: () => PINNED })
+      const src = createLokiSource(config.loki, { metrics, cache, logger: pino({ level: 'silent' }) }, { now: () => PINNED })
       cleanups.push(async () => { await src.close(); await cache.close() })
       return { src, metrics }
     }

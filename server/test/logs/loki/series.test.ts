@@ -32,7 +32,7 @@ function pinnedSource (url: string, now: number, opts: { cache?: Cache, env?: Re
   const shared = opts.cache ?? createMemoryCache('loki', metrics)
   const logs: string[] = []
   const logger = pino({ level: 'debug' }, { write: (line: string) => { logs.push(line) } })
-  const src = createLokiSource(config, { metrics, cache: shared, logger }, { now: () => now })
+  const src = createLokiSource(config.loki, { metrics, cache: shared, logger }, { now: () => now })
   closing.push(src)
   return { src, metrics, shared, logs }
 }

@@ -14,12 +14,15 @@ export const ns = (ms: number) => BigInt(ms) * 1_000_000n
 
 export interface TestSource { src: LogSource, metrics: Metrics, logs: string[] }
 
-export function makeSource (url: string, env: Record<string, string> = {}, opts: { cache?: Cache, metrics?: Metrics, planByCounts?: boolean } = {}): TestSource {
-  const config = loadConfig({ LOKI_URL: url, LOG_LEVEL: 'silent', LOKI_MAX_RETRIES: '3', ...env })
+/** The limits of the measured Loki the double models (../shared/docs/real-loki.md), stated as a deployment states them. */
+export const DOUBLE_LIMITS = { LOKI_SPLIT_INTERVAL: '1h', LOKI_MAX_OUTSTANDING: '6', LOKI_MAX_QUERY_PARALLELISM: '4' }
+
+export function makeSource (url: string, env: Record<string, string> = {}, opts: { cache?: Cache, metrics?: Metrics } = {}): TestSource {
+  const config = loadConfig({ LOKI_URL: url, LOG_LEVEL: 'silent', LOKI_MAX_RETRIES: '3', ...DOUBLE_LIMITS, ...env })
   const metrics = opts.metrics ?? createMetrics(new Registry())
   const logs: string[] = []
   const logger = pino({ level: 'debug' }, { write: (line: string) => { logs.push(line) } })
-  const src = createLokiSource(config, { metrics, cache: opts.cache ?? createMemoryCache('loki', metrics), logger }, { planByCounts: opts.planByCounts })
+  const src = createLokiSource(config.loki, { metrics, cache: opts.cache ?? createMemoryCache('loki', metrics), logger })
   return { src, metrics, logs }
 }
 

@@ -195,7 +195,8 @@ export function createClients (o: ClientOptions) {
         try {
           c.socket.ping()
         } catch {}
-        send(c, frame)
+        // A client still syncing gets its snapshot or replay first.
+        if (!c.syncing) send(c, frame)
       }
     },
 

@@ -16,16 +16,15 @@ export interface SnapshotOptions {
   metrics: AlertMetrics
   /** Firing alerts in one snapshot; the others are counted in `truncated`. */
   limit: number
-  /** A cached snapshot is read again after this long, or once this many events followed it. */
+  /** A cached snapshot is read again after this long (quiet updates of internal alerts send no event). */
   maxAgeMs?: number
   maxTail?: number
 }
 
 /**
- * One snapshot for every client that connects meanwhile: computed once (one query, one
- * JSON encoding) and shared. Events delivered after it are kept with it (the tail), so a client
- * gets the snapshot and then the tail, in order, and nothing is read again for each event:
- * a webhook every few milliseconds during a storm of connections does not mean a query each.
+ * One snapshot for every client that connects meanwhile: computed once (one query, one JSON
+ * encoding), shared by every client that asks until the next event. Events delivered while it is
+ * read are kept with it (the tail), so its clients get the snapshot and then those, in order.
  * Bounded: the newest `limit` firing alerts, `truncated` says how many more there are, and
  * `nextCursor` pages them with GET /api/alerts?state=firing&cursor=.
  */
@@ -61,11 +60,14 @@ export function createSnapshots (o: SnapshotOptions) {
       }
       return current.promise
     },
-    /** An event was delivered to live clients: kept in the tail, or, past maxTail, a newer snapshot is read. */
+    /**
+     * An event was delivered to live clients: the next client gets a newer snapshot. A read already
+     * under way keeps the event in its tail, for the clients that share that read.
+     */
     delivered (id: number, frame: Frame) {
       if (current === undefined) return
-      if (current.tail.length >= (o.maxTail ?? 1000)) current = undefined
-      else current.tail.push({ id, frame })
+      if (current.tail.length < (o.maxTail ?? 1000)) current.tail.push({ id, frame })
+      current = undefined
     },
   }
 }

@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import type { AppContext } from '../context.js'
 import { formatTime } from '../format.js'
+import { StoreController } from '../store-controller.js'
 import { shared } from '../styles/tokens.js'
 
 interface DeadLetter {
@@ -18,10 +19,13 @@ interface DeadLetter {
 interface DeadLettersResponse { total: number, deadLetters: DeadLetter[], nextBefore: string | null }
 
 const PAGE = 20
+/** The internal alert TovWatch raises when it keeps a dead letter (server/src/alerts/rejections.ts). */
+const REJECTED_ALERT = 'TovWatchWebhookAlertsRejected'
 
 /**
  * Alerts from Alertmanager that could not be stored as sent (an impossible date, over a limit):
- * kept with the alert as sent and why (GET /api/alerts/dead-letters). Shown only when there are some.
+ * kept with the alert as sent and why (GET /api/alerts/dead-letters). Read once TovWatch's own
+ * TovWatchWebhookAlertsRejected alert is in the list (firing or resolved), so a quiet page asks nothing.
  */
 @customElement('tw-dead-letters')
 export class TwDeadLetters extends LitElement {
@@ -38,10 +42,13 @@ export class TwDeadLetters extends LitElement {
   @property({ attribute: false }) ctx!: AppContext
   @state() private data: DeadLettersResponse | undefined
   @state() private error = ''
+  private requested = false
+  private readonly alertsChanged = new StoreController(this, () => this.ctx.alerts)
 
-  override connectedCallback (): void {
-    super.connectedCallback()
-    if (!this.ctx.embed) this.load()
+  override willUpdate (): void {
+    if (this.requested || this.ctx.embed || !this.ctx.alerts.list.some((a) => a.alertname === REJECTED_ALERT)) return
+    this.requested = true
+    this.load()
   }
 
   private async load (before?: string): Promise<void> {

@@ -9,6 +9,7 @@ import { have } from '../../../server/test/helpers/services.js'
 import { openHarness, type Harness } from './page.js'
 import { twAge } from './tw-age.cases.js'
 import { twAlerts } from './tw-alerts.cases.js'
+import { twDeadLetters } from './tw-dead-letters.cases.js'
 import { twDatabase } from './tw-database.cases.js'
 import { twErrorGroup } from './tw-error-group.cases.js'
 import { twErrors } from './tw-errors.cases.js'
@@ -26,4 +27,5 @@ describe.skipIf(!(await have('chromium')))('components in Chromium', () => {
   twErrorGroup(h)
   twDatabase(h)
   twAlerts(h)
+  twDeadLetters(h)
 })

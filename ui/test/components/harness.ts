@@ -105,7 +105,7 @@ const twTest = {
   reply (key: string, ...r: Reply[]): void { replies.set(key, r) },
   alerts (list: Alert[]): void { store.replace(list) },
   /** Mounts `tag` with the fake context and the given properties; tw-state events patch its ui, as tw-app does. */
-  async mount (tag: 'tw-age' | 'tw-alerts' | 'tw-database' | 'tw-errors', props: Record<string, unknown> = {}, ui: Partial<UiState> = {}): Promise<void> {
+  async mount (tag: 'tw-age' | 'tw-alerts' | 'tw-database' | 'tw-errors' | 'tw-dead-letters', props: Record<string, unknown> = {}, ui: Partial<UiState> = {}): Promise<void> {
     const el = document.createElement(tag) as HTMLElement & { ui?: UiState, ctx?: AppContext }
     if (tag !== 'tw-age') {
       el.ctx = context()

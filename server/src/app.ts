@@ -16,6 +16,7 @@ import errorsPlugin from './errors/plugin.js'
 import { createHealthRegistry, type HealthRegistry } from './infra/health.js'
 import healthRoutes from './infra/health-routes.js'
 import { loggerOptions, redactText } from './infra/logger.js'
+import logsPlugin from './logs/plugin.js'
 import { createMetrics, type Metrics } from './metrics/registry.js'
 import metricsRoutes from './metrics/routes.js'
 import schedulingPlugin from './scheduling/plugin.js'
@@ -94,6 +95,7 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
   await app.register(authRoutes, { config })
   await app.register(metricsRoutes)
   await app.register(healthRoutes, { config })
+  await app.register(logsPlugin)
 
   const parts = { errors: true, database: true, alerts: true, scheduling: true, web: true, ...opts.parts }
   if (parts.errors) await app.register(errorsPlugin, { config })

@@ -1,6 +1,5 @@
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
-import { createInternalChecks } from './checks.js'
 import { registerAlertHealth } from './health.js'
 import { createHub, type Hub } from './hub.js'
 import { createInternalAlerts } from './internal.js'
@@ -21,7 +20,6 @@ export interface AlertsService {
   notReady: () => string
   whenReady: () => Promise<void>
   internal: ReturnType<typeof createInternalAlerts>
-  checks: ReturnType<typeof createInternalChecks>
   dispatcher: ReturnType<typeof createDispatcher>
 }
 
@@ -31,12 +29,13 @@ declare module 'fastify' {
 
 const INIT_RETRY_MS = 10_000
 const RETENTION_EVERY_MS = 3600_000
-/** Long enough for every check to run twice after a restart (Loki needs 2 polls, the spike check runs each minute). */
+/** Long enough for every internal check to run twice after a restart (Loki needs 2 polls, the spike check runs each minute). */
 const RECONCILE_GRACE_MS = (config: Config) => Math.max(3 * config.probeIntervalS * 1000, 150_000)
 
 /**
- * Alerts: Alertmanager webhooks and internal checks → store (commit) → bus →
- * WebSocket hub on every instance, and notifiers. TovWatch starts even when the
+ * Alerts: Alertmanager webhooks and the internal alert sink → store (commit) → bus →
+ * WebSocket hub on every instance, and notifiers. The checks themselves live with the
+ * part that owns their data (database/checks.ts, errors/spike.ts, logs/reachability.ts). TovWatch starts even when the
  * store does not answer; the receiver then says 503 until it does.
  */
 export default fp(async (app, { config }: { config: Config }) => {
@@ -47,7 +46,6 @@ export default fp(async (app, { config }: { config: Config }) => {
   const pipeline = createPipeline({ store, bus: app.deps.bus, metrics, log, onStored: (events) => dispatcher.onStored(events) })
   const hub = createHub({ store, bus: app.deps.bus, metrics, log, queueLimit: config.alerts.wsQueueLimit })
   const internal = createInternalAlerts(config, () => pipeline, log)
-  const checks = createInternalChecks(app, metrics)
 
   let problem = 'starting'
   let closed = false
@@ -96,14 +94,12 @@ export default fp(async (app, { config }: { config: Config }) => {
     notReady: () => problem,
     whenReady: () => (problem === '' ? Promise.resolve() : new Promise((resolve) => { readyWaiters.push(resolve) })),
     internal,
-    checks,
     dispatcher,
   }
   app.decorate('alerts', service)
 
   app.alertSink.attach(internal.handler)
   internal.start()
-  checks.start()
   registerAlertHealth(app, config, service)
 
   const notReady = () => problem
@@ -115,9 +111,8 @@ export default fp(async (app, { config }: { config: Config }) => {
     closed = true
     readyWaiters = []
     for (const t of timers) clearTimeout(t)
-    checks.stop()
     internal.stop()
     dispatcher.stop()
     await hub.stop()
   })
-}, { name: 'alerts' })
+}, { name: 'alerts', dependencies: ['@fastify/websocket'], decorators: { fastify: ['config', 'deps', 'metrics', 'health', 'alertSink'] } })

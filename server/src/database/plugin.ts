@@ -48,4 +48,4 @@ export default fp(async (app, _opts: { config: Config }) => {
     await watch.start()
   })
   app.addHook('onClose', async () => { await watch.stop() })
-}, { name: 'database' })
+}, { name: 'database', decorators: { fastify: ['config', 'deps', 'metrics', 'health', 'alertSink'] } })

@@ -3,26 +3,17 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { AlertSink } from '../alerts/sink.js'
 import { databaseNameOf, type Config } from '../config.js'
 import type { Deps } from '../deps.js'
-import { evaluateAlerts, type AlertMemory } from './alerts.js'
+import { evaluateChecks, type CheckMemory } from './checks.js'
 import { checkBackup, type BackupState } from './backup.js'
-import { createGuardBook, type Guard } from './guards.js'
+import { createGuardBook } from './guards.js'
 import { createConnectionsHistory, type ConnectionsHistory } from './history.js'
 import { probePgBouncer, type PgBouncerState } from './pgbouncer.js'
 import { runProbe } from './probe.js'
 import { nextTableRows, trusted, type TableRows } from './rows.js'
-import type { ProbeResult, TableRow } from './types.js'
+import type { ProbeResult } from './types.js'
 import { createKv } from './kv.js'
+import type { WatchSnapshot } from './snapshot.js'
 import { createWatchedSet } from './watched.js'
-
-export interface WatchSnapshot {
-  probe: ProbeResult | null
-  /** The latest table list; numbers are null when the last probe could not be trusted. */
-  tables: TableRow[]
-  guards: Guard[]
-  backup: BackupState | null
-  pgbouncer: PgBouncerState
-  embedded: boolean
-}
 
 export interface DatabaseWatch {
   start: () => Promise<void>
@@ -53,7 +44,7 @@ export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink
     slotMs: config.probeIntervalS * 1000,
     onError: (err) => log.debug({ err: { message: err.message } }, 'connection history: Redis unavailable, memory only'),
   })
-  const memory: AlertMemory = { usedHighStreak: 0 }
+  const memory: CheckMemory = { usedHighStreak: 0 }
   const listeners: Array<(s: WatchSnapshot) => void> = []
   let probe: ProbeResult | null = null
   let rows: TableRows = { tables: [], bySample: new Map() }
@@ -93,7 +84,7 @@ export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink
     await watched.save()
     if (result.tables !== null && trusted(result)) await kv.set(guardsKey, guards.save(), GUARDS_TTL_S).catch(() => {})
     const snap = snapshot()
-    evaluateAlerts(snap, config, sink, memory)
+    evaluateChecks(snap, config, sink, memory)
     if (!result.identity.ok) log.warn({ status: result.identity.status }, result.identity.message)
     for (const fn of listeners) fn(snap)
     return snap

@@ -5,11 +5,12 @@ import { M, SEVERITIES } from '../metrics/names.js'
 import { createClassifier } from './classifier.js'
 import errorsRoutes from './routes.js'
 import { DEFAULT_RULES_FILE, loadRules } from './rules.js'
+import { createErrorSpikeCheck, SPIKE_POLL_MS } from './spike.js'
 import { createErrorStats, startRecentErrorsJob, type ErrorStats } from './stats.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Exact error counts per severity (the alerts part's error-spike check uses it). */
+    /** Exact error counts per severity (the recent-errors gauge and the error spike check). */
     errorStats: ErrorStats
   }
 }
@@ -22,7 +23,8 @@ export interface ErrorsPluginOptions {
 
 /**
  * The error feed: noise and severity rules (a broken rules file stops the start,
- * naming the rule), GET {BASE_PATH}/api/errors, errorStats, and the recent-errors gauge.
+ * naming the rule), GET {BASE_PATH}/api/errors, errorStats, the recent-errors gauge, and
+ * the error spike check (raised through the alert sink).
  */
 export default fp<ErrorsPluginOptions>(async (app, opts) => {
   const rules = loadRules(opts.rulesFile ?? opts.config.noiseRulesFile ?? DEFAULT_RULES_FILE)
@@ -48,6 +50,14 @@ export default fp<ErrorsPluginOptions>(async (app, opts) => {
   app.addHook('onReady', async () => { job.run().catch(() => {}) })
   app.addHook('onClose', async () => job.stop())
 
+  const spikeGauge = new Gauge({ name: M.errorSpike, help: '1 while HIGH and CRITICAL errors are well above their recent baseline', registers: [registry] })
+  const checkSpike = createErrorSpikeCheck({ stats, sink: app.alertSink, gauge: spikeGauge })
+  const spike = () => { checkSpike().catch((err: unknown) => app.log.warn({ err: { message: (err as Error).message } }, 'error spike check failed')) }
+  const spikeTimer = setInterval(spike, SPIKE_POLL_MS)
+  spikeTimer.unref()
+  spike()
+  app.addHook('preClose', async () => { clearInterval(spikeTimer) })
+
   await app.register(errorsRoutes, { classifier, linesClassified })
   app.log.debug({ rules: rules.rules.length, file: rules.file }, 'error feed rules loaded')
-}, { name: 'errors' })
+}, { name: 'errors', decorators: { fastify: ['config', 'deps', 'metrics', 'alertSink'] } })

@@ -81,4 +81,4 @@ export default fp(async (app, opts: { config: Config }) => {
   })
 
   await app.register(schedulingApi, { ctx, writeRoutes })
-}, { name: 'scheduling' })
+}, { name: 'scheduling', decorators: { fastify: ['deps', 'metrics', 'health'] } })

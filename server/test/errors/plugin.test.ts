@@ -4,6 +4,7 @@ import path from 'node:path'
 import Fastify from 'fastify'
 import { Gauge, Registry } from 'prom-client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createAlertSink } from '../../src/alerts/sink.js'
 import errorsPlugin from '../../src/errors/plugin.js'
 import { startRecentErrorsJob, type ErrorStats } from '../../src/errors/stats.js'
 import type { LogSource, SeriesQuery } from '../../src/logs/source.js'
@@ -30,6 +31,7 @@ async function bareApp (logSource: LogSource, rulesFile?: string) {
   app.decorate('config', config)
   app.decorate('deps', { logSource } as never)
   app.decorate('metrics', createMetrics(new Registry()))
+  app.decorate('alertSink', createAlertSink(() => {}))
   await app.register(errorsPlugin, { config, rulesFile })
   return app
 }

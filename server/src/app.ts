@@ -91,18 +91,18 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
   await app.register(sensible)
   await app.register(cookie)
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
-  await app.register(authPlugin, { config })
-  await app.register(authRoutes, { config })
+  await app.register(authPlugin)
+  await app.register(authRoutes)
   await app.register(metricsRoutes)
-  await app.register(healthRoutes, { config })
+  await app.register(healthRoutes)
   await app.register(logsPlugin)
 
   const parts = { errors: true, database: true, alerts: true, scheduling: true, web: true, ...opts.parts }
-  if (parts.errors) await app.register(errorsPlugin, { config })
-  if (parts.database) await app.register(databasePlugin, { config })
-  if (parts.alerts) await app.register(alertsPlugin, { config })
-  if (parts.scheduling) await app.register(schedulingPlugin, { config })
-  if (parts.web) await app.register(webPlugin, { config })
+  if (parts.errors) await app.register(errorsPlugin)
+  if (parts.database) await app.register(databasePlugin)
+  if (parts.alerts) await app.register(alertsPlugin)
+  if (parts.scheduling) await app.register(schedulingPlugin)
+  if (parts.web) await app.register(webPlugin)
 
   return app
 }

@@ -63,26 +63,30 @@ export interface Config {
    * server connection. 'session': direct or session pooling; its hot path uses prepared statements.
    */
   databasePoolMode: 'session' | 'transaction'
-  /** The database the watch probes, through the read-only monitoring role. */
-  monitorDatabaseUrl: string | undefined
   /** TovWatch's own store (alerts, audit of admin actions). Keep it apart from TovPlay's in production. */
   tovwatchDatabaseUrl: string | undefined
-  expectedDatabase: string | undefined
-  probeIntervalS: number
-  watchedTables: string[] | undefined
-  rowDropAlertPct: number
-  exactCountMaxRows: number
-  connUsedAlertPct: number
-  idleInTxAlertS: number
-  pgbouncerAdminUrl: string | undefined
-  pgbouncerWaitAlertS: number
-  backup: {
-    dir: string | undefined
-    table: string | undefined
-    maxAgeH: number
-    keep: number
+
+  /** The PostgreSQL watch (database/). */
+  database: {
+    /** The database the watch probes, through the read-only monitoring role. */
+    monitorUrl: string | undefined
+    expectedDatabase: string | undefined
+    probeIntervalS: number
+    watchedTables: string[] | undefined
+    rowDropAlertPct: number
+    exactCountMaxRows: number
+    connUsedAlertPct: number
+    idleInTxAlertS: number
+    pgbouncerAdminUrl: string | undefined
+    pgbouncerWaitAlertS: number
+    backup: {
+      dir: string | undefined
+      table: string | undefined
+      maxAgeH: number
+      keep: number
+    }
+    allowTerminateIdle: boolean
   }
-  allowTerminateIdle: boolean
 
   auth: {
     tokens: Array<{ name: string, role: Role, secret: string }>
@@ -109,6 +113,8 @@ export interface Config {
 }
 
 export type Role = 'viewer' | 'admin'
+/** The database watch's slice: what database/ gets, and nothing else. */
+export type DatabaseConfig = Config['database']
 
 export class ConfigError extends Error {
   constructor (readonly variable: string, message: string) {
@@ -291,24 +297,26 @@ export function loadConfig (env: Env = process.env): Config {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     databaseUrl,
     databasePoolMode: oneOf(env, 'DATABASE_POOL_MODE', 'session', ['session', 'transaction'] as const),
-    monitorDatabaseUrl: url(env, 'MONITOR_DATABASE_URL', pgProtocols) ?? databaseUrl,
     tovwatchDatabaseUrl: url(env, 'TOVWATCH_DATABASE_URL', pgProtocols) ?? databaseUrl,
-    expectedDatabase: str(env, 'EXPECTED_DATABASE'),
-    probeIntervalS: int(env, 'PROBE_INTERVAL_S', 15, 1, 3600),
-    watchedTables: watched.length > 0 ? watched : undefined,
-    rowDropAlertPct: int(env, 'ROW_DROP_ALERT_PCT', 50, 1, 100),
-    exactCountMaxRows: int(env, 'EXACT_COUNT_MAX_ROWS', 100_000, 0, 1_000_000_000),
-    connUsedAlertPct: int(env, 'CONN_USED_ALERT_PCT', 80, 1, 100),
-    idleInTxAlertS: int(env, 'IDLE_IN_TX_ALERT_S', 300, 1, 86_400),
-    pgbouncerAdminUrl: url(env, 'PGBOUNCER_ADMIN_URL', pgProtocols),
-    pgbouncerWaitAlertS: int(env, 'PGBOUNCER_WAIT_ALERT_S', 10, 1, 3600),
-    backup: {
-      dir: str(env, 'BACKUP_DIR') !== undefined ? path.resolve(str(env, 'BACKUP_DIR') as string) : path.join(dataDir, 'backups'),
-      table: str(env, 'BACKUP_TABLE'),
-      maxAgeH: int(env, 'BACKUP_MAX_AGE_H', 6, 1, 24 * 365),
-      keep: int(env, 'BACKUP_KEEP', 14, 1, 1000),
+    database: {
+      monitorUrl: url(env, 'MONITOR_DATABASE_URL', pgProtocols) ?? databaseUrl,
+      expectedDatabase: str(env, 'EXPECTED_DATABASE'),
+      probeIntervalS: int(env, 'PROBE_INTERVAL_S', 15, 1, 3600),
+      watchedTables: watched.length > 0 ? watched : undefined,
+      rowDropAlertPct: int(env, 'ROW_DROP_ALERT_PCT', 50, 1, 100),
+      exactCountMaxRows: int(env, 'EXACT_COUNT_MAX_ROWS', 100_000, 0, 1_000_000_000),
+      connUsedAlertPct: int(env, 'CONN_USED_ALERT_PCT', 80, 1, 100),
+      idleInTxAlertS: int(env, 'IDLE_IN_TX_ALERT_S', 300, 1, 86_400),
+      pgbouncerAdminUrl: url(env, 'PGBOUNCER_ADMIN_URL', pgProtocols),
+      pgbouncerWaitAlertS: int(env, 'PGBOUNCER_WAIT_ALERT_S', 10, 1, 3600),
+      backup: {
+        dir: str(env, 'BACKUP_DIR') !== undefined ? path.resolve(str(env, 'BACKUP_DIR') as string) : path.join(dataDir, 'backups'),
+        table: str(env, 'BACKUP_TABLE'),
+        maxAgeH: int(env, 'BACKUP_MAX_AGE_H', 6, 1, 24 * 365),
+        keep: int(env, 'BACKUP_KEEP', 14, 1, 1000),
+      },
+      allowTerminateIdle: bool(env, 'ALLOW_TERMINATE_IDLE', false),
     },
-    allowTerminateIdle: bool(env, 'ALLOW_TERMINATE_IDLE', false),
     auth: {
       tokens: parseTokens(str(env, 'TOVWATCH_TOKENS')),
       sessionSecret: str(env, 'SESSION_SECRET'),

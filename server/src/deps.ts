@@ -3,7 +3,8 @@ import type pg from 'pg'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { createPool, SCHEDULING_APPLICATION_NAME, startEmbeddedPostgres } from './infra/postgres.js'
-import { createMemoryBus, createMemoryCache, createRedisBus, createRedisCache, type Bus, type Cache } from './infra/redis.js'
+import { connectRedis, createMemoryBus, createMemoryCache, createRedisBus, createRedisCache, type Bus, type Cache } from './infra/redis.js'
+import { createKv, type Kv } from './database/kv.js'
 import type { Metrics } from './metrics/registry.js'
 import { createFileSource } from './logs/files/source.js'
 import { createLokiSource } from './logs/loki/source.js'
@@ -25,6 +26,8 @@ export interface Deps {
   }
   bus: Bus
   cache: Cache
+  /** The database watch's small shared state (Redis under tovwatch:db:*, or memory). */
+  kv: Kv
   logSource: LogSource
   close: () => Promise<void>
 }
@@ -40,7 +43,7 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
   }
 
   let appUrl = config.databaseUrl
-  let monitorUrl = config.monitorDatabaseUrl
+  let monitorUrl = config.database.monitorUrl
   let storeUrl = config.tovwatchDatabaseUrl
   let kind: Deps['pg']['kind'] = 'postgres'
   if (appUrl === undefined) {
@@ -60,7 +63,11 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
 
   const bus = config.redisUrl !== undefined ? createRedisBus(config.redisUrl, onInfraError('redis')) : createMemoryBus()
   const cache = config.redisUrl !== undefined ? createRedisCache(config.redisUrl, 'loki', metrics, onInfraError('redis')) : createMemoryCache('loki', metrics)
-  closers.push(bus.close, cache.close)
+  const kvRedis = config.redisUrl !== undefined
+    ? connectRedis(config.redisUrl, 'tovwatch-db-watch', { retryStrategy: (n) => Math.min(n * 500, 10_000) })
+    : undefined
+  const kv = createKv(kvRedis, (err) => logger.debug({ component: 'database-watch', err: { message: err.message } }, 'database watch: Redis unavailable, keeping its state in memory'))
+  closers.push(bus.close, cache.close, kv.close)
 
   const logSource = config.loki.url !== undefined
     ? createLokiSource(config, { metrics, cache, logger })
@@ -71,6 +78,7 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
     pg: { app: appPool, monitor: monitorPool, store: storePool, kind },
     bus,
     cache,
+    kv,
     logSource,
     async close () {
       // Reverse order: sources and pools before the embedded server they talk to.

@@ -30,7 +30,7 @@ declare module 'fastify' {
 const INIT_RETRY_MS = 10_000
 const RETENTION_EVERY_MS = 3600_000
 /** Long enough for every internal check to run twice after a restart (Loki needs 2 polls, the spike check runs each minute). */
-const RECONCILE_GRACE_MS = (config: Config) => Math.max(3 * config.probeIntervalS * 1000, 150_000)
+const RECONCILE_GRACE_MS = (config: Config) => Math.max(3 * config.database.probeIntervalS * 1000, 150_000)
 
 /**
  * Alerts: Alertmanager webhooks and the internal alert sink → store (commit) → bus →
@@ -38,7 +38,8 @@ const RECONCILE_GRACE_MS = (config: Config) => Math.max(3 * config.probeInterval
  * part that owns their data (database/checks.ts, errors/spike.ts, logs/reachability.ts). TovWatch starts even when the
  * store does not answer; the receiver then says 503 until it does.
  */
-export default fp(async (app, { config }: { config: Config }) => {
+export default fp(async (app) => {
+  const { config } = app
   const log = app.log.child({ part: 'alerts' })
   const store = createAlertStore(app.deps.pg.store)
   const metrics = createAlertMetrics(app.metrics.registry, () => store.firingCounts())

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Config, Role } from '../config.js'
+import type { Role } from '../config.js'
 import { verifyEmbedToken } from './embed.js'
 import { sign, verify } from './signed.js'
 import { createTokenStore, ensureGeneratedAdminToken, loadOrCreateSecret, type Principal, type TokenStore } from './tokens.js'
@@ -45,8 +45,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 interface SessionPayload { n: string, r: Role, csrf: string, exp: number }
 
-export default fp(async (app, opts: { config: Config }) => {
-  const { config } = opts
+export default fp(async (app) => {
+  const { config } = app
   const tokens = createTokenStore(config.auth.tokens)
   if (tokens.size() === 0) {
     const generated = ensureGeneratedAdminToken(config.dataDir)
@@ -150,4 +150,4 @@ export default fp(async (app, opts: { config: Config }) => {
     }
     request.principal = principal
   })
-}, { name: 'auth', dependencies: ['@fastify/cookie'] })
+}, { name: 'auth', dependencies: ['@fastify/cookie'], decorators: { fastify: ['config'] } })

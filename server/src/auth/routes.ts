@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { Config } from '../config.js'
 
 const Me = Type.Object({ name: Type.String(), role: Type.Union([Type.Literal('viewer'), Type.Literal('admin')]), via: Type.String() })
 const ErrorBody = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() })
 
 /** Login with a token (sets an httpOnly session cookie), logout, and who am I. */
-const authRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
+const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { config } = app
   const base = config.basePath === '/' ? '' : config.basePath
 
   app.post(`${base}/api/login`, {

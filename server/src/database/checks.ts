@@ -1,5 +1,5 @@
 import type { AlertSink, InternalAlert } from '../alerts/sink.js'
-import type { Config } from '../config.js'
+import type { DatabaseConfig } from '../config.js'
 import type { IdentityStatus } from './types.js'
 import type { WatchSnapshot } from './snapshot.js'
 
@@ -33,7 +33,7 @@ const IDENTITY_KEYS: Array<[Exclude<IdentityStatus, 'ok' | 'tables_missing' | 'u
  * The database's internal checks: turns one probe's snapshot into raised and resolved
  * internal alerts through the sink. Idempotent.
  */
-export function evaluateChecks (s: WatchSnapshot, config: Config, sink: AlertSink, memory: CheckMemory): void {
+export function evaluateChecks (s: WatchSnapshot, config: DatabaseConfig, sink: AlertSink, memory: CheckMemory): void {
   const set = (key: string, on: boolean, alert: () => InternalAlert) => { if (on) sink.raise(key, alert()); else sink.resolve(key) }
   const p = s.probe
   if (p !== null) {

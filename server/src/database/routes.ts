@@ -15,7 +15,7 @@ export const databaseRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch }>
   app.get(`${base}/api/database`, {
     config: { auth: 'embed' },
     schema: { response: { 200: DatabaseResponse } },
-  }, async () => databaseView(watch, config))
+  }, async () => databaseView(watch, config.database))
 
   app.get(`${base}/api/connections`, {
     config: { auth: 'embed' },
@@ -39,7 +39,7 @@ export const databaseRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch }>
       throw app.httpErrors.serviceUnavailable('The audit store (TOVWATCH_DATABASE_URL) is unavailable, so the guard was not reset.')
     }
     request.log.warn({ audit: { actor, action: 'guard-reset', table, at: new Date().toISOString() } }, 'row guard reset by an admin')
-    return databaseView(watch, config)
+    return databaseView(watch, config.database)
   })
 
   app.post(`${base}/api/connections/terminate-idle`, {
@@ -47,7 +47,7 @@ export const databaseRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch }>
     schema: { body: TerminateBody, response: { 200: TerminateResponse, 403: ErrorBody, 409: ErrorBody, 503: ErrorBody } },
   }, async (request) => {
     const { idleMinutes, dryRun } = request.body
-    if (!config.allowTerminateIdle) {
+    if (!config.database.allowTerminateIdle) {
       throw app.httpErrors.forbidden('Terminating idle connections is off. Set ALLOW_TERMINATE_IDLE=true to allow it (the monitoring role also needs pg_signal_backend).')
     }
     if (deps.pg.kind === 'embedded') throw app.httpErrors.conflict('Not available on embedded PostgreSQL: it has no other connections to terminate.')

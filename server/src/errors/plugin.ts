@@ -1,6 +1,5 @@
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
-import type { Config } from '../config.js'
 import { M, SEVERITIES } from '../metrics/names.js'
 import { createClassifier } from './classifier.js'
 import errorsRoutes from './routes.js'
@@ -16,7 +15,6 @@ declare module 'fastify' {
 }
 
 export interface ErrorsPluginOptions {
-  config: Config
   /** Tests point this at a broken file; production ships rules/noise.yml. */
   rulesFile?: string
 }
@@ -27,7 +25,7 @@ export interface ErrorsPluginOptions {
  * the error spike check (raised through the alert sink).
  */
 export default fp<ErrorsPluginOptions>(async (app, opts) => {
-  const rules = loadRules(opts.rulesFile ?? opts.config.noiseRulesFile ?? DEFAULT_RULES_FILE)
+  const rules = loadRules(opts.rulesFile ?? app.config.noiseRulesFile ?? DEFAULT_RULES_FILE)
   const classifier = createClassifier(rules)
   const registry = app.metrics.registry
   const linesClassified = new Counter({

@@ -3,7 +3,6 @@ import fp from 'fastify-plugin'
 import type pg from 'pg'
 import { Type } from 'typebox'
 import { HealthBody } from './health-schema.js'
-import type { Config } from '../config.js'
 import type { DependencyHealth } from './health.js'
 
 async function pgCheck (pool: pg.Pool, kind: string): Promise<DependencyHealth> {
@@ -17,8 +16,8 @@ async function pgCheck (pool: pg.Pool, kind: string): Promise<DependencyHealth> 
 }
 
 /** The foundation's own checks, and GET {BASE_PATH}/api/health (public, for load balancers). */
-const healthRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
-  const { deps, health, metrics } = app
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { config, deps, health, metrics } = app
   health.register('database', () => pgCheck(deps.pg.app, deps.pg.kind))
   health.register('redis', async () => {
     if (deps.cache.kind === 'memory') return { status: 'up', kind: 'in-process', latencyMs: 0, message: 'REDIS_URL is unset: in-process bus and cache' }

@@ -4,7 +4,6 @@ import fastifyStatic from '@fastify/static'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { EMBED_PANELS } from '../auth/embed.js'
-import type { Config } from '../config.js'
 import { frameAncestors, setPageHeaders } from './headers.js'
 import { createPages, NOT_BUILT_PAGE, type PageName } from './pages.js'
 
@@ -17,7 +16,8 @@ export const DEFAULT_DIST = fileURLToPath(new URL('../../../ui/dist', import.met
  * served without a restart.
  */
 export function createWebPlugin (distDir = DEFAULT_DIST) {
-  return fp(async (app: FastifyInstance, { config }: { config: Config }) => {
+  return fp(async (app: FastifyInstance) => {
+    const { config } = app
     const base = config.basePath === '/' ? '' : config.basePath
     const pages = createPages(distDir, base)
     const ancestors = frameAncestors(config.auth.embedAllowedOrigins)
@@ -62,7 +62,7 @@ export function createWebPlugin (distDir = DEFAULT_DIST) {
         suppressWarning: true,
       })
     })
-  }, { name: 'web' })
+  }, { name: 'web', decorators: { fastify: ['config'] } })
 }
 
 export default createWebPlugin()

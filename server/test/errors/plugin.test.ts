@@ -32,7 +32,7 @@ async function bareApp (logSource: LogSource, rulesFile?: string) {
   app.decorate('deps', { logSource } as never)
   app.decorate('metrics', createMetrics(new Registry()))
   app.decorate('alertSink', createAlertSink(() => {}))
-  await app.register(errorsPlugin, { config, rulesFile })
+  await app.register(errorsPlugin, { rulesFile })
   return app
 }
 
@@ -65,7 +65,8 @@ severity: {}
     app.decorate('config', config)
     app.decorate('deps', { logSource: fakeSource() } as never)
     app.decorate('metrics', createMetrics(new Registry()))
-    const err = await app.register(errorsPlugin, { config }).ready().then(() => undefined, (e: Error) => e)
+    app.decorate('alertSink', createAlertSink(() => {}))
+    const err = await app.register(errorsPlugin).ready().then(() => undefined, (e: Error) => e)
     await app.close()
     expect(err?.message).toContain('"custom-broken"')
   })

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
+import { routePrefix } from '../infra/http.js'
 import { registerAlertHealth } from './health.js'
 import { createHub, type Hub } from './hub.js'
 import { createInternalAlerts } from './internal.js'
@@ -104,9 +105,10 @@ export default fp(async (app) => {
   registerAlertHealth(app, config, service)
 
   const notReady = () => problem
-  await app.register(webhookRoutes, { config, pipeline: () => pipeline, notReady })
-  await app.register(alertRoutes, { config, store: () => store, pipeline: () => pipeline, notReady })
-  await app.register(streamRoutes, { config, metrics, hub: () => (problem === '' ? hub : undefined) })
+  const prefix = routePrefix(config.basePath)
+  await app.register(webhookRoutes, { pipeline: () => pipeline, notReady, prefix })
+  await app.register(alertRoutes, { store: () => store, pipeline: () => pipeline, notReady, prefix })
+  await app.register(streamRoutes, { metrics, hub: () => (problem === '' ? hub : undefined), prefix })
 
   app.addHook('preClose', async () => {
     closed = true

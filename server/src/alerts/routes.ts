@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { Config } from '../config.js'
+import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
 import { rowToAlert } from './rows.js'
 import type { AlertStore } from './store.js'
 import { AlertSchema } from './types.js'
@@ -32,11 +32,10 @@ function parseTime (value: string | undefined, field: string, bad: (m: string) =
   return d
 }
 
-interface RouteOptions { config: Config, store: () => AlertStore | undefined, pipeline: () => Pipeline | undefined, notReady: () => string }
+interface RouteOptions { store: () => AlertStore | undefined, pipeline: () => Pipeline | undefined, notReady: () => string }
 
-/** GET {base}/api/alerts (history, filterable), GET {base}/api/alerts/:id and POST {base}/api/alerts/:id/ack. */
-export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { config, store, pipeline, notReady }) => {
-  const base = config.basePath === '/' ? '' : config.basePath
+/** GET {base}/api/alerts (history, filterable), GET {base}/api/alerts/:id and POST {base}/api/alerts/:id/ack, under the BASE_PATH prefix. */
+export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, pipeline, notReady }) => {
   const need = <T>(v: T | undefined): T => {
     if (v === undefined) throw app.httpErrors.serviceUnavailable(`The alert store is not ready (${notReady()}).`)
     return v
@@ -46,9 +45,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     return app.httpErrors.serviceUnavailable('The alert store is unavailable right now.')
   }
 
-  app.get(`${base}/api/alerts`, {
+  app.get('/api/alerts', {
     config: { auth: 'embed' },
-    schema: { querystring: ListQuery, response: { 200: ListReply } },
+    schema: { querystring: ListQuery, response: { 200: ListReply, ...errorResponses(400, ...AUTH_ERRORS, 503) } },
   }, async (request) => {
     const q = request.query
     const s = need(store())
@@ -74,12 +73,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     }
   })
 
-  app.get(`${base}/api/alerts/:id`, {
+  app.get('/api/alerts/:id', {
     config: { auth: 'embed' },
     schema: {
       params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
       querystring: Type.Object({ embed_token: Type.Optional(Type.String()) }),
-      response: { 200: AlertSchema },
+      response: { 200: AlertSchema, ...errorResponses(400, ...AUTH_ERRORS, 404, 503) },
     },
   }, async (request) => {
     const s = need(store())
@@ -88,12 +87,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     return rowToAlert(row)
   })
 
-  app.post(`${base}/api/alerts/:id/ack`, {
+  app.post('/api/alerts/:id/ack', {
     config: { auth: 'viewer' },
     schema: {
       params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
       body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
-      response: { 200: AlertSchema },
+      response: { 200: AlertSchema, ...errorResponses(400, ...AUTH_ERRORS, 404, 413, 415, 503) },
     },
   }, async (request) => {
     const s = need(store())

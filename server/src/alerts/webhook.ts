@@ -1,28 +1,28 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Config } from '../config.js'
 import type { Pipeline } from './pipeline.js'
 import { checkWebhookAuth, webhookAuthState } from './webhook-auth.js'
 import { webhookInputs } from './webhook-input.js'
 import { Problem, WebhookBody, WebhookReply } from './webhook-schema.js'
 
 /**
- * POST {base}/api/alerts/webhook: Alertmanager's receiver. Status codes follow what
+ * POST {base}/api/alerts/webhook (under the BASE_PATH prefix): Alertmanager's receiver. Status codes follow what
  * Alertmanager does with them: 4xx (bad input, bad credentials) is never retried,
  * 5xx is, so 503 means "not stored, send it again" and 200 means "committed".
  */
-export const webhookRoutes: FastifyPluginAsyncTypebox<{ config: Config, pipeline: () => Pipeline | undefined, notReady: () => string }> = async (app, { config, pipeline, notReady }) => {
-  const base = config.basePath === '/' ? '' : config.basePath
+export const webhookRoutes: FastifyPluginAsyncTypebox<{ pipeline: () => Pipeline | undefined, notReady: () => string }> = async (app, { pipeline, notReady }) => {
+  const { config } = app
   const state = webhookAuthState(config.alerts)
-  app.post(`${base}/api/alerts/webhook`, {
+  app.post('/api/alerts/webhook', {
     config: { auth: 'custom' },
     bodyLimit: config.alerts.webhookBodyLimitBytes,
     schema: { body: WebhookBody, response: { 200: WebhookReply, '4xx': Problem, '5xx': Problem } },
     // Before the body is read: a closed or unauthenticated receiver never parses anything.
     onRequest: async (request, reply) => {
-      if (!state.open) return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: state.message })
+      if (!state.open) throw app.httpErrors.serviceUnavailable(state.message)
       const problem = checkWebhookAuth(config.alerts, request.headers.authorization)
       if (problem !== undefined) {
-        return reply.code(401).header('www-authenticate', 'Bearer realm="tovwatch-alerts"').send({ statusCode: 401, error: 'Unauthorized', message: problem })
+        reply.header('www-authenticate', 'Bearer realm="tovwatch-alerts"')
+        throw app.httpErrors.unauthorized(problem)
       }
     },
   }, async (request) => {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { routePrefix } from '../infra/http.js'
 import fp from 'fastify-plugin'
 import type { Role } from '../config.js'
 import { verifyEmbedToken } from './embed.js'
@@ -60,7 +61,8 @@ export default fp(async (app) => {
   }
   const sessionSecret = loadOrCreateSecret(config.dataDir, 'session.secret', config.auth.sessionSecret)
   const embedSecret = loadOrCreateSecret(config.dataDir, 'embed.secret', config.auth.embedSecret)
-  const cookiePath = config.basePath === '/' ? '/' : config.basePath + '/'
+  const prefix = routePrefix(config.basePath)
+  const cookiePath = prefix + '/'
 
   const secureCookie = (request: FastifyRequest) =>
     config.auth.cookieSecure === 'always' || (config.auth.cookieSecure === 'auto' && request.protocol === 'https')
@@ -111,7 +113,7 @@ export default fp(async (app) => {
     },
   })
 
-  const inBase = (url: string) => config.basePath === '/' || url === config.basePath || url.startsWith(config.basePath + '/') || url.startsWith(config.basePath + '?')
+  const inBase = (url: string) => prefix === '' || url === prefix || url.startsWith(prefix + '/') || url.startsWith(prefix + '?')
 
   app.addHook('onRequest', async (request, reply) => {
     const level: AuthLevel | undefined = request.routeOptions.config?.auth ?? (inBase(request.url) ? 'viewer' : undefined)

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { routePrefix } from '../infra/http.js'
 import { ensureAuditTable } from './audit.js'
 import { createDatabaseMetrics } from './metrics.js'
 import { databaseRoutes } from './routes.js'
@@ -48,7 +49,7 @@ export default fp(async (app) => {
     })
   }
 
-  await app.register(databaseRoutes, { watch })
+  await app.register(databaseRoutes, { watch, prefix: routePrefix(config.basePath) })
 
   app.addHook('onReady', async () => {
     await ensureAuditTable(deps.pg.store).catch((err: unknown) => app.log.warn({ err: { message: (err as Error).message } }, 'audit table not created yet; admin actions create it on use'))

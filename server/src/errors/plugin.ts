@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
+import { routePrefix } from '../infra/http.js'
 import { M, SEVERITIES } from '../metrics/names.js'
 import { createClassifier } from './classifier.js'
 import errorsRoutes from './routes.js'
@@ -56,6 +57,6 @@ export default fp<ErrorsPluginOptions>(async (app, opts) => {
   spike()
   app.addHook('preClose', async () => { clearInterval(spikeTimer) })
 
-  await app.register(errorsRoutes, { classifier, linesClassified })
+  await app.register(errorsRoutes, { classifier, linesClassified, prefix: routePrefix(app.config.basePath) })
   app.log.debug({ rules: rules.rules.length, file: rules.file }, 'error feed rules loaded')
 }, { name: 'errors', decorators: { fastify: ['config', 'deps', 'metrics', 'alertSink'] } })

@@ -43,10 +43,3 @@ export const ErrorsResponse = Type.Object({
     low: Counts,
   }),
 })
-
-export const ErrorBody = Type.Object({
-  statusCode: Type.Number(),
-  error: Type.String(),
-  message: Type.String(),
-  field: Type.Optional(Type.String()),
-})

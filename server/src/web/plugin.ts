@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { EMBED_PANELS } from '../auth/embed.js'
+import { routePrefix } from '../infra/http.js'
 import { frameAncestors, setPageHeaders } from './headers.js'
 import { createPages, NOT_BUILT_PAGE, type PageName } from './pages.js'
 
@@ -18,7 +19,7 @@ export const DEFAULT_DIST = fileURLToPath(new URL('../../../ui/dist', import.met
 export function createWebPlugin (distDir = DEFAULT_DIST) {
   return fp(async (app: FastifyInstance) => {
     const { config } = app
-    const base = config.basePath === '/' ? '' : config.basePath
+    const base = routePrefix(config.basePath)
     const pages = createPages(distDir, base)
     const ancestors = frameAncestors(config.auth.embedAllowedOrigins)
     if (ancestors.rejected.length > 0) {

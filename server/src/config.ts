@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { SEVERITIES, type Severity } from '../../shared/severity.js'
 
 /**
  * Typed, validated configuration read once from the environment.
@@ -105,7 +106,7 @@ export interface Config {
     webhookBodyLimitBytes: number
     discordWebhookUrl: string | undefined
     slackWebhookUrl: string | undefined
-    notifyMinSeverity: 'critical' | 'high' | 'medium' | 'low'
+    notifyMinSeverity: Severity
     repeatIntervalS: number
     wsAllowedOrigins: string[]
     wsQueueLimit: number
@@ -339,7 +340,7 @@ export function loadConfig (env: Env = process.env): Config {
       webhookBodyLimitBytes: int(env, 'ALERT_WEBHOOK_BODY_LIMIT', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       discordWebhookUrl: url(env, 'DISCORD_WEBHOOK_URL', ['https:', 'http:']),
       slackWebhookUrl: url(env, 'SLACK_WEBHOOK_URL', ['https:', 'http:']),
-      notifyMinSeverity: oneOf(env, 'NOTIFY_MIN_SEVERITY', 'high', ['critical', 'high', 'medium', 'low'] as const),
+      notifyMinSeverity: oneOf(env, 'NOTIFY_MIN_SEVERITY', 'high', SEVERITIES),
       repeatIntervalS: int(env, 'NOTIFY_REPEAT_INTERVAL_S', 4 * 3600, 0, 7 * 86_400),
       wsAllowedOrigins: list(env, 'WS_ALLOWED_ORIGINS'),
       wsQueueLimit: int(env, 'WS_QUEUE_LIMIT', 1000, 10, 1_000_000),

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { ALERT_SEVERITIES } from '../../../shared/severity.js'
 import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
 import { rowToAlert } from './rows.js'
 import type { AlertStore } from './store.js'
-import { AlertSchema } from './types.js'
+import { AlertListResponse, AlertSchema } from './types.js'
 import type { Pipeline } from './pipeline.js'
 
-const Severity = Type.Union(['critical', 'high', 'medium', 'low', 'none'].map((s) => Type.Literal(s)))
+const Severity = Type.Enum(ALERT_SEVERITIES)
 const ListQuery = Type.Object({
   state: Type.Optional(Type.Union([Type.Literal('firing'), Type.Literal('resolved')])),
   severity: Type.Optional(Type.Array(Severity, { maxItems: 5 })),
@@ -16,13 +17,6 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   embed_token: Type.Optional(Type.String()),
-})
-const ListReply = Type.Object({
-  measuredAt: Type.String(),
-  lastEventId: Type.String(),
-  alerts: Type.Array(AlertSchema),
-  /** Pass as ?cursor= for the next (older) page; null on the last page. */
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
 })
 
 function parseTime (value: string | undefined, field: string, bad: (m: string) => Error): Date | undefined {
@@ -47,7 +41,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
 
   app.get('/api/alerts', {
     config: { auth: 'embed' },
-    schema: { querystring: ListQuery, response: { 200: ListReply, ...errorResponses(400, ...AUTH_ERRORS, 503) } },
+    schema: { querystring: ListQuery, response: { 200: AlertListResponse, ...errorResponses(400, ...AUTH_ERRORS, 503) } },
   }, async (request) => {
     const q = request.query
     const s = need(store())

@@ -14,6 +14,7 @@ RUN npm ci --no-audit --no-fund
 # --- 2. the UI (Vite) -> ui/dist
 FROM deps AS ui
 COPY tsconfig.json ./
+COPY shared ./shared
 COPY ui ./ui
 RUN npm run build:ui
 
@@ -38,6 +39,7 @@ WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY server ./server
+COPY shared ./shared
 COPY rules ./rules
 COPY deploy/healthcheck.mjs deploy/migrate.ts deploy/migrate.sh ./deploy/
 COPY --from=ui /app/ui/dist ./ui/dist

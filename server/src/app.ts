@@ -16,10 +16,12 @@ import databasePlugin from './database/plugin.js'
 import type { Deps } from './deps.js'
 import errorsPlugin from './errors/plugin.js'
 import { createHealthRegistry, type HealthRegistry } from './infra/health.js'
+import { routePrefix, statusName } from './infra/http.js'
 import healthRoutes from './infra/health-routes.js'
 import { loggerOptions, redactText } from './infra/logger.js'
 import { clientRequestId } from './infra/request-id.js'
 import { setApiHeaders } from './web/api-headers.js'
+import logsPlugin from './logs/plugin.js'
 import { createMetrics, type Metrics } from './metrics/registry.js'
 import metricsRoutes from './metrics/routes.js'
 import schedulingPlugin from './scheduling/plugin.js'
@@ -87,35 +89,40 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
     metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000)
   })
 
-  // One error handler: 4xx shows its message, 5xx hides it (it is logged with the request).
-  app.setErrorHandler((err: Error & { statusCode?: number, validation?: unknown, code?: string }, request, reply) => {
+  // One error handler: 4xx shows its message (and the field at fault), 5xx hides it (it is
+  // logged with the request); 502/503/504 say which dependency failed.
+  app.setErrorHandler((err: Error & { statusCode?: number, validation?: unknown, code?: string, field?: unknown }, request, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     if (status >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ err: { message: redactText(err.message), code: err.code } }, 'request refused')
-    const message = status >= 500 && status !== 502 && status !== 503 && status !== 504
-      ? 'Internal error. It has been logged with request id ' + request.id + '.'
-      : redactText(err.validation !== undefined ? `Invalid request: ${err.message}` : err.message)
-    return reply.code(status).send({ statusCode: status, error: httpName(status), message })
+    const shown = status < 500 || status === 502 || status === 503 || status === 504
+    const message = shown
+      ? redactText(err.validation !== undefined ? `Invalid request: ${err.message}` : err.message)
+      : 'Internal error. It has been logged with request id ' + request.id + '.'
+    const field = shown && typeof err.field === 'string' ? { field: err.field } : {}
+    return reply.code(status).send({ statusCode: status, error: statusName(status), message, ...field })
   })
   app.setNotFoundHandler((request, reply) => {
-    return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: redactText(`No route for ${request.method} ${request.url.split('?')[0] ?? ''}`) })
+    return reply.code(404).send({ statusCode: 404, error: statusName(404), message: redactText(`No route for ${request.method} ${request.url.split('?')[0] ?? ''}`) })
   })
 
   await app.register(sensible)
   await app.register(cookie)
   await app.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeStreamsLast })
-  await app.register(authPlugin, { config })
-  await app.register(authRoutes, { config })
-  await app.register(authAdminRoutes, { config })
+  await app.register(authPlugin)
+  const prefix = routePrefix(config.basePath)
+  await app.register(authRoutes, { prefix })
+  await app.register(authAdminRoutes, { prefix })
   await app.register(metricsRoutes)
-  await app.register(healthRoutes, { config })
+  await app.register(healthRoutes, { prefix })
+  await app.register(logsPlugin)
 
   const parts = { errors: true, database: true, alerts: true, scheduling: true, web: true, ...opts.parts }
-  if (parts.errors) await app.register(errorsPlugin, { config })
-  if (parts.database) await app.register(databasePlugin, { config })
-  if (parts.alerts) await app.register(alertsPlugin, { config })
-  if (parts.scheduling) await app.register(schedulingPlugin, { config })
-  if (parts.web) await app.register(webPlugin, { config })
+  if (parts.errors) await app.register(errorsPlugin)
+  if (parts.database) await app.register(databasePlugin)
+  if (parts.alerts) await app.register(alertsPlugin)
+  if (parts.scheduling) await app.register(schedulingPlugin)
+  if (parts.web) await app.register(webPlugin)
 
   return app
 }
@@ -124,23 +131,4 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
 function trustProxyOption (t: Config['security']['trustProxy']): FastifyServerOptions['trustProxy'] {
   if (typeof t !== 'number') return t
   return (_address: string, hop: number) => hop < t
-}
-
-function httpName (status: number): string {
-  const names: Record<number, string> = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not Found',
-    409: 'Conflict',
-    413: 'Payload Too Large',
-    415: 'Unsupported Media Type',
-    422: 'Unprocessable Entity',
-    429: 'Too Many Requests',
-    500: 'Internal Server Error',
-    502: 'Bad Gateway',
-    503: 'Service Unavailable',
-    504: 'Gateway Timeout',
-  }
-  return names[status] ?? (status >= 500 ? 'Server Error' : 'Client Error')
 }

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { loadHistoryConfig, type HistoryConfig } from './database/history/config.js'
+import { SEVERITIES, type Severity } from '../../shared/severity.js'
 
 /**
  * Typed, validated configuration read once from the environment.
@@ -68,28 +69,32 @@ export interface Config {
    * server connection. 'session': direct or session pooling; its hot path uses prepared statements.
    */
   databasePoolMode: 'session' | 'transaction'
-  /** The database the watch probes, through the read-only monitoring role. */
-  monitorDatabaseUrl: string | undefined
   /** TovWatch's own store (alerts, audit of admin actions). Keep it apart from TovPlay's in production. */
   tovwatchDatabaseUrl: string | undefined
-  expectedDatabase: string | undefined
-  probeIntervalS: number
-  watchedTables: string[] | undefined
-  rowDropAlertPct: number
-  exactCountMaxRows: number
-  connUsedAlertPct: number
-  idleInTxAlertS: number
-  pgbouncerAdminUrl: string | undefined
-  pgbouncerWaitAlertS: number
-  backup: {
-    dir: string | undefined
-    table: string | undefined
-    maxAgeH: number
-    keep: number
+
+  /** The PostgreSQL watch (database/). */
+  database: {
+    /** The database the watch probes, through the read-only monitoring role. */
+    monitorUrl: string | undefined
+    expectedDatabase: string | undefined
+    probeIntervalS: number
+    watchedTables: string[] | undefined
+    rowDropAlertPct: number
+    exactCountMaxRows: number
+    connUsedAlertPct: number
+    idleInTxAlertS: number
+    pgbouncerAdminUrl: string | undefined
+    pgbouncerWaitAlertS: number
+    backup: {
+      dir: string | undefined
+      table: string | undefined
+      maxAgeH: number
+      keep: number
+    }
+    allowTerminateIdle: boolean
+    /** Table and connection history, and the row-drop warning (database/history/). */
+    history: HistoryConfig
   }
-  allowTerminateIdle: boolean
-  /** Table and connection history, and the row-drop warning (database/history/). */
-  history: HistoryConfig
 
   auth: {
     tokens: Array<{ name: string, role: Role, secret: string }>
@@ -117,7 +122,7 @@ export interface Config {
     webhookBodyLimitBytes: number
     discordWebhookUrl: string | undefined
     slackWebhookUrl: string | undefined
-    notifyMinSeverity: 'critical' | 'high' | 'medium' | 'low'
+    notifyMinSeverity: Severity
     repeatIntervalS: number
     wsAllowedOrigins: string[]
     wsQueueLimit: number
@@ -137,6 +142,8 @@ export interface Config {
 }
 
 export type Role = 'viewer' | 'admin'
+/** The database watch's slice: what database/ gets, and nothing else. */
+export type DatabaseConfig = Config['database']
 
 export class ConfigError extends Error {
   constructor (readonly variable: string, message: string) {
@@ -362,25 +369,27 @@ export function loadConfig (env: Env = process.env): Config {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     databaseUrl,
     databasePoolMode: oneOf(env, 'DATABASE_POOL_MODE', 'session', ['session', 'transaction'] as const),
-    monitorDatabaseUrl: url(env, 'MONITOR_DATABASE_URL', pgProtocols) ?? databaseUrl,
     tovwatchDatabaseUrl: url(env, 'TOVWATCH_DATABASE_URL', pgProtocols) ?? databaseUrl,
-    expectedDatabase: str(env, 'EXPECTED_DATABASE'),
-    probeIntervalS: int(env, 'PROBE_INTERVAL_S', 15, 1, 3600),
-    watchedTables: watched.length > 0 ? watched : undefined,
-    rowDropAlertPct: int(env, 'ROW_DROP_ALERT_PCT', 50, 1, 100),
-    exactCountMaxRows: int(env, 'EXACT_COUNT_MAX_ROWS', 100_000, 0, 1_000_000_000),
-    connUsedAlertPct: int(env, 'CONN_USED_ALERT_PCT', 80, 1, 100),
-    idleInTxAlertS: int(env, 'IDLE_IN_TX_ALERT_S', 300, 1, 86_400),
-    pgbouncerAdminUrl: url(env, 'PGBOUNCER_ADMIN_URL', pgProtocols),
-    pgbouncerWaitAlertS: int(env, 'PGBOUNCER_WAIT_ALERT_S', 10, 1, 3600),
-    backup: {
-      dir: str(env, 'BACKUP_DIR') !== undefined ? path.resolve(str(env, 'BACKUP_DIR') as string) : path.join(dataDir, 'backups'),
-      table: str(env, 'BACKUP_TABLE'),
-      maxAgeH: int(env, 'BACKUP_MAX_AGE_H', 6, 1, 24 * 365),
-      keep: int(env, 'BACKUP_KEEP', 14, 1, 1000),
+    database: {
+      monitorUrl: url(env, 'MONITOR_DATABASE_URL', pgProtocols) ?? databaseUrl,
+      expectedDatabase: str(env, 'EXPECTED_DATABASE'),
+      probeIntervalS: int(env, 'PROBE_INTERVAL_S', 15, 1, 3600),
+      watchedTables: watched.length > 0 ? watched : undefined,
+      rowDropAlertPct: int(env, 'ROW_DROP_ALERT_PCT', 50, 1, 100),
+      exactCountMaxRows: int(env, 'EXACT_COUNT_MAX_ROWS', 100_000, 0, 1_000_000_000),
+      connUsedAlertPct: int(env, 'CONN_USED_ALERT_PCT', 80, 1, 100),
+      idleInTxAlertS: int(env, 'IDLE_IN_TX_ALERT_S', 300, 1, 86_400),
+      pgbouncerAdminUrl: url(env, 'PGBOUNCER_ADMIN_URL', pgProtocols),
+      pgbouncerWaitAlertS: int(env, 'PGBOUNCER_WAIT_ALERT_S', 10, 1, 3600),
+      backup: {
+        dir: str(env, 'BACKUP_DIR') !== undefined ? path.resolve(str(env, 'BACKUP_DIR') as string) : path.join(dataDir, 'backups'),
+        table: str(env, 'BACKUP_TABLE'),
+        maxAgeH: int(env, 'BACKUP_MAX_AGE_H', 6, 1, 24 * 365),
+        keep: int(env, 'BACKUP_KEEP', 14, 1, 1000),
+      },
+      allowTerminateIdle: bool(env, 'ALLOW_TERMINATE_IDLE', false),
+      history: loadHistoryConfig(env),
     },
-    allowTerminateIdle: bool(env, 'ALLOW_TERMINATE_IDLE', false),
-    history: loadHistoryConfig(env),
     auth: {
       tokens: parseTokens(str(env, 'TOVWATCH_TOKENS')),
       sessionSecret: str(env, 'SESSION_SECRET'),
@@ -406,7 +415,7 @@ export function loadConfig (env: Env = process.env): Config {
       webhookBodyLimitBytes: int(env, 'ALERT_WEBHOOK_BODY_LIMIT', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       discordWebhookUrl: url(env, 'DISCORD_WEBHOOK_URL', ['https:', 'http:']),
       slackWebhookUrl: url(env, 'SLACK_WEBHOOK_URL', ['https:', 'http:']),
-      notifyMinSeverity: oneOf(env, 'NOTIFY_MIN_SEVERITY', 'high', ['critical', 'high', 'medium', 'low'] as const),
+      notifyMinSeverity: oneOf(env, 'NOTIFY_MIN_SEVERITY', 'high', SEVERITIES),
       repeatIntervalS: int(env, 'NOTIFY_REPEAT_INTERVAL_S', 4 * 3600, 0, 7 * 86_400),
       wsAllowedOrigins: list(env, 'WS_ALLOWED_ORIGINS'),
       wsQueueLimit: int(env, 'WS_QUEUE_LIMIT', 1000, 10, 1_000_000),

@@ -4,7 +4,8 @@ import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { createPool, SCHEDULING_APPLICATION_NAME, startEmbeddedPostgres, trackBackendPids } from './infra/postgres.js'
 import type { Redis } from 'ioredis'
-import { createMemoryBus, createMemoryCache, createRateLimitRedis, createRedisBus, createRedisCache, type Bus, type Cache } from './infra/redis.js'
+import { connectRedis, createMemoryBus, createMemoryCache, createRateLimitRedis, createRedisBus, createRedisCache, type Bus, type Cache } from './infra/redis.js'
+import { createKv, type Kv } from './database/kv.js'
 import type { Metrics } from './metrics/registry.js'
 import { createFileSource } from './logs/files/source.js'
 import { createLokiSource } from './logs/loki/source.js'
@@ -35,6 +36,8 @@ export interface Deps {
   cache: Cache
   /** The login throttle's counters when REDIS_URL is set (shared by instances); undefined: in-process. */
   rateLimitRedis?: Redis
+  /** The database watch's small shared state (Redis under tovwatch:db:*, or memory). */
+  kv: Kv
   logSource: LogSource
   close: () => Promise<void>
 }
@@ -50,7 +53,7 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
   }
 
   let appUrl = config.databaseUrl
-  let monitorUrl = config.monitorDatabaseUrl
+  let monitorUrl = config.database.monitorUrl
   let storeUrl = config.tovwatchDatabaseUrl
   let kind: Deps['pg']['kind'] = 'postgres'
   if (appUrl === undefined) {
@@ -73,7 +76,11 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
   const bus = config.redisUrl !== undefined ? createRedisBus(config.redisUrl, onInfraError('redis')) : createMemoryBus()
   const cache = config.redisUrl !== undefined ? createRedisCache(config.redisUrl, 'loki', metrics, onInfraError('redis')) : createMemoryCache('loki', metrics)
   const rateLimitRedis = config.redisUrl !== undefined ? createRateLimitRedis(config.redisUrl, onInfraError('redis')) : undefined
-  closers.push(bus.close, cache.close, async () => { rateLimitRedis?.disconnect() })
+  const kvRedis = config.redisUrl !== undefined
+    ? connectRedis(config.redisUrl, 'tovwatch-db-watch', { retryStrategy: (n) => Math.min(n * 500, 10_000) })
+    : undefined
+  const kv = createKv(kvRedis, (err) => logger.debug({ component: 'database-watch', err: { message: err.message } }, 'database watch: Redis unavailable, keeping its state in memory'))
+  closers.push(bus.close, cache.close, kv.close, async () => { rateLimitRedis?.disconnect() })
 
   const logSource = config.loki.url !== undefined
     ? createLokiSource(config.loki, { metrics, cache, logger })
@@ -85,6 +92,7 @@ export async function createDeps (config: Config, logger: Logger, metrics: Metri
     bus,
     cache,
     rateLimitRedis,
+    kv,
     logSource,
     async close () {
       // Reverse order: sources and pools before the embedded server they talk to.

@@ -20,12 +20,12 @@ describe('config', () => {
     expect(c.basePath).toBe('/logs')
     expect(c.loki.url).toBeUndefined()
     expect(c.loki.selector).toBe('{job=~".+"}')
-    expect(c.probeIntervalS).toBe(15)
-    expect(c.rowDropAlertPct).toBe(50)
+    expect(c.database.probeIntervalS).toBe(15)
+    expect(c.database.rowDropAlertPct).toBe(50)
     expect(c.databasePoolMode).toBe('session')
     expect(c.errors).toEqual({ maxEntries: 50_000, groupLabels: ['job', 'service', 'app', 'container', 'namespace', 'file', 'level'] })
     expect(loadConfig({ ERROR_GROUP_LABELS: 'job, pod,job' }).errors.groupLabels).toEqual(['job', 'pod'])
-    expect(c.backup.maxAgeH).toBe(6)
+    expect(c.database.backup.maxAgeH).toBe(6)
     expect(c.logFiles[0]).toMatch(/logs\/\*\.log$/)
   })
 
@@ -74,9 +74,9 @@ describe('config', () => {
 
   it('defaults the monitor and store databases to DATABASE_URL', () => {
     const c = loadConfig({ DATABASE_URL: 'postgresql://app@db:5432/TovPlay' })
-    expect(c.monitorDatabaseUrl).toBe('postgresql://app@db:5432/TovPlay')
+    expect(c.database.monitorUrl).toBe('postgresql://app@db:5432/TovPlay')
     expect(c.tovwatchDatabaseUrl).toBe('postgresql://app@db:5432/TovPlay')
-    expect(databaseNameOf(c.monitorDatabaseUrl)).toBe('TovPlay')
+    expect(databaseNameOf(c.database.monitorUrl)).toBe('TovPlay')
     expect(databaseNameOf('postgresql://h/')).toBeUndefined()
   })
 })

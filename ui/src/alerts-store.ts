@@ -1,15 +1,14 @@
 import { isAcked, NO_MUTING, type MutingState } from './alert-groups.js'
 import type { AlertEvent } from './alert-stream.js'
-import type { Alert, Severity } from './types.js'
-
-const SEVERITY_RANK: Record<Severity | 'none', number> = { critical: 0, high: 1, medium: 2, low: 3, none: 4 }
+import { severityWeight } from '../../shared/severity.js'
+import type { Alert } from './types.js'
 
 /** Firing first (worst severity, newest start), then resolved (most recently ended). */
 export function sortAlerts (alerts: Iterable<Alert>): Alert[] {
   return [...alerts].sort((a, b) => {
     if (a.status !== b.status) return a.status === 'firing' ? -1 : 1
     if (a.status === 'firing') {
-      const s = SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]
+      const s = severityWeight(b.severity) - severityWeight(a.severity)
       if (s !== 0) return s
       return a.startsAt < b.startsAt ? 1 : a.startsAt > b.startsAt ? -1 : 0
     }

@@ -1,13 +1,12 @@
 /** The API shapes of /logs/api. */
 import type { Static } from 'typebox'
-import type { AlertSchema } from '../../server/src/alerts/types.js'
+import type { AlertListResponse, AlertSchema } from '../../server/src/alerts/types.js'
 import type { TableHistoryResponse as TableHistorySchema, TrendsResponse as TrendsSchema } from '../../server/src/database/history/schemas.js'
 import type { ConnectionsResponse as ConnectionsSchema, DatabaseResponse as DatabaseSchema, TerminateResponse as TerminateSchema } from '../../server/src/database/schemas.js'
 import type { ErrorsResponse as ErrorsSchema } from '../../server/src/errors/schemas.js'
 import type { HealthBody as HealthSchema } from '../../server/src/infra/health-schema.js'
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low'
-export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low']
+export { SEVERITIES, type AlertSeverity, type Severity } from '../../shared/severity.js'
 
 // The server's TypeBox schemas are the source of truth: these types are derived from them, so a
 // change on one side that the other does not follow fails the typecheck.
@@ -32,7 +31,7 @@ export type SessionQuery = NonNullable<NonNullable<ConnectionsResponse['current'
 export type TerminateResponse = Static<typeof TerminateSchema>
 
 export type Alert = Static<typeof AlertSchema>
-export interface AlertsResponse { measuredAt: string, lastEventId: string, alerts: Alert[] }
+export type AlertsResponse = Static<typeof AlertListResponse>
 export type StreamMessage =
   /** `alerts` holds the newest ALERT_SNAPSHOT_LIMIT firing alerts; `nextCursor` pages the `truncated` rest with GET /api/alerts?state=firing. */
   | { type: 'snapshot', lastEventId: string, alerts: Alert[], truncated?: number, nextCursor?: string | null }

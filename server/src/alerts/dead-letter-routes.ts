@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { Config } from '../config.js'
 import type { DeadLetters } from './dead-letters.js'
 
 const DeadLetterSchema = Type.Object({
@@ -23,9 +22,8 @@ const Reply = Type.Object({
 const Problem = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() })
 
 /** GET {base}/api/alerts/dead-letters: the webhook alerts that could not be stored as sent, newest first. */
-export const deadLetterRoutes: FastifyPluginAsyncTypebox<{ config: Config, deadLetters: DeadLetters, notReady: () => string }> = async (app, { config, deadLetters, notReady }) => {
-  const base = config.basePath === '/' ? '' : config.basePath
-  app.get(`${base}/api/alerts/dead-letters`, {
+export const deadLetterRoutes: FastifyPluginAsyncTypebox<{ deadLetters: DeadLetters, notReady: () => string }> = async (app, { deadLetters, notReady }) => {
+  app.get('/api/alerts/dead-letters', {
     config: { auth: 'viewer' },
     schema: {
       querystring: Type.Object({

@@ -1,10 +1,16 @@
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config.js'
-import type { AlertsService } from './plugin.js'
 import { webhookAuthState } from './webhook-auth.js'
 
+/** What the health checks read of the alerts service. */
+export interface AlertsState {
+  notReady: () => string
+  internal: { queued: () => number }
+  hub: { clientCount: () => number, lastEventId: () => number }
+}
+
 /** 'alert-webhook' says whether Alertmanager can deliver; 'alert-store' whether alerts are kept and streamed. */
-export function registerAlertHealth (app: FastifyInstance, config: Config, s: AlertsService) {
+export function registerAlertHealth (app: FastifyInstance, config: Config, s: AlertsState) {
   const auth = webhookAuthState(config.alerts)
   app.health.register('alert-webhook', async () => {
     if (!auth.open) return { status: 'disabled', kind: 'closed', latencyMs: null, message: auth.message }

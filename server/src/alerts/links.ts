@@ -1,3 +1,5 @@
+import { routePrefix } from '../infra/http.js'
+
 /**
  * Links into the /logs/ UI, in the form its router reads (ui/src/url-state.ts, parseHash):
  * `#/<view>?k=v`, e.g. `#/errors?range=1h&sev=high` or `#/alerts?alerts=firing`. A view the UI
@@ -22,6 +24,6 @@ export function uiHash (view: string, params: Record<string, string | undefined>
 
 /** PUBLIC_URL + BASE_PATH + '/' + the hash. */
 export function uiLink (l: LinkBase, view: string, params: Record<string, string | undefined> = {}): string {
-  const base = l.basePath === '/' ? '' : l.basePath
+  const base = routePrefix(l.basePath)
   return `${l.publicUrl}${base}/${uiHash(view, params)}`
 }

@@ -30,6 +30,5 @@ export function createAlertMetrics (registry: Registry, firingCounts: () => Prom
     wsClients: new Gauge({ name: M.wsClients, help: 'WebSocket clients connected to the alert stream', registers }),
     wsDisconnects: new Counter({ name: M.wsDisconnects, help: 'Alert stream disconnects, by reason', labelNames: ['reason'] as const, registers }),
     notifierSent: new Counter({ name: M.notifierSent, help: 'Notifier messages, by notifier and outcome', labelNames: ['notifier', 'outcome'] as const, registers }),
-    errorSpike: new Gauge({ name: M.errorSpike, help: '1 while HIGH and CRITICAL errors are well above their recent baseline', registers }),
   }
 }

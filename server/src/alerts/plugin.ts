@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
-import { createInternalChecks } from './checks.js'
 import { deadLetterRoutes } from './dead-letter-routes.js'
 import { createDeadLetters } from './dead-letters.js'
+import { routePrefix } from '../infra/http.js'
 import { registerAlertHealth } from './health.js'
 import { createHub, type Hub } from './hub.js'
 import { createInternalAlerts } from './internal.js'
@@ -25,7 +25,6 @@ export interface AlertsService {
   notReady: () => string
   whenReady: () => Promise<void>
   internal: ReturnType<typeof createInternalAlerts>
-  checks: ReturnType<typeof createInternalChecks>
   dispatcher: ReturnType<typeof createDispatcher>
 }
 
@@ -35,15 +34,17 @@ declare module 'fastify' {
 
 const INIT_RETRY_MS = 10_000
 const RETENTION_EVERY_MS = 3600_000
-/** Long enough for every check to run twice after a restart (Loki needs 2 polls, the spike check runs each minute). */
-const RECONCILE_GRACE_MS = (config: Config) => Math.max(3 * config.probeIntervalS * 1000, 150_000)
+/** Long enough for every internal check to run twice after a restart (Loki needs 2 polls, the spike check runs each minute). */
+const RECONCILE_GRACE_MS = (config: Config) => Math.max(3 * config.database.probeIntervalS * 1000, 150_000)
 
 /**
- * Alerts: Alertmanager webhooks and internal checks → store (commit) → bus →
- * WebSocket hub on every instance, and notifiers. TovWatch starts even when the
+ * Alerts: Alertmanager webhooks and the internal alert sink → store (commit) → bus →
+ * WebSocket hub on every instance, and notifiers. The checks themselves live with the
+ * part that owns their data (database/checks.ts, errors/spike.ts, logs/reachability.ts). TovWatch starts even when the
  * store does not answer; the receiver then says 503 until it does.
  */
-export default fp(async (app, { config }: { config: Config }) => {
+export default fp(async (app) => {
+  const { config } = app
   const log = app.log.child({ part: 'alerts' })
   const store = createAlertStore(app.deps.pg.store, app.deps.pg.storeStream)
   const metrics = createAlertMetrics(app.metrics.registry, () => store.firingCounts())
@@ -53,7 +54,6 @@ export default fp(async (app, { config }: { config: Config }) => {
   const internal = createInternalAlerts(config, () => pipeline, log)
   const deadLetters = createDeadLetters(app.deps.pg.store)
   const rejections = createRejections({ deadLetters, metrics, sink: app.alertSink, log })
-  const checks = createInternalChecks(app, metrics)
 
   let problem = 'starting'
   let closed = false
@@ -102,31 +102,29 @@ export default fp(async (app, { config }: { config: Config }) => {
     notReady: () => problem,
     whenReady: () => (problem === '' ? Promise.resolve() : new Promise((resolve) => { readyWaiters.push(resolve) })),
     internal,
-    checks,
     dispatcher,
   }
   app.decorate('alerts', service)
 
   app.alertSink.attach(internal.handler)
   internal.start()
-  checks.start()
   registerAlertHealth(app, config, service)
 
   const notReady = () => problem
-  await app.register(webhookRoutes, { config, pipeline: () => pipeline, rejections, notReady })
-  await app.register(deadLetterRoutes, { config, deadLetters, notReady })
-  await app.register(alertRoutes, { config, store: () => store, pipeline: () => pipeline, notReady })
-  await app.register(streamRoutes, { config, metrics, hub: () => (problem === '' ? hub : undefined) })
-  await registerSilences(app, config, service)
+  const prefix = routePrefix(config.basePath)
+  await app.register(webhookRoutes, { pipeline: () => pipeline, rejections, notReady, prefix })
+  await app.register(deadLetterRoutes, { deadLetters, notReady, prefix })
+  await app.register(alertRoutes, { store: () => store, pipeline: () => pipeline, notReady, prefix })
+  await app.register(streamRoutes, { metrics, hub: () => (problem === '' ? hub : undefined), prefix })
+  await registerSilences(app, service, prefix)
 
   app.addHook('preClose', async () => {
     closed = true
     readyWaiters = []
     for (const t of timers) clearTimeout(t)
-    checks.stop()
     internal.stop()
     dispatcher.stop()
     rejections.stop()
     await hub.stop()
   })
-}, { name: 'alerts' })
+}, { name: 'alerts', dependencies: ['@fastify/websocket'], decorators: { fastify: ['config', 'deps', 'metrics', 'health', 'alertSink'] } })

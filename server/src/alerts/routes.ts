@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { Config } from '../config.js'
+import { ALERT_SEVERITIES } from '../../../shared/severity.js'
+import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
 import { rowToAlert } from './rows.js'
 import type { AlertStore } from './store.js'
-import { AlertSchema, type Alert } from './types.js'
+import { AlertListResponse, AlertSchema, type Alert } from './types.js'
 import type { Pipeline } from './pipeline.js'
 import { equalities, isFiltering, MatcherError, parseFilter, rowPasses, type ParsedFilter } from './alert-filter.js'
 import { ackAlert, unackAlert } from './acks.js'
@@ -11,7 +12,7 @@ import { ackAlert, unackAlert } from './acks.js'
 const SCAN_PAGE = 500
 const SCAN_ROWS = 20_000
 
-const Severity = Type.Union(['critical', 'high', 'medium', 'low', 'none'].map((s) => Type.Literal(s)))
+const Severity = Type.Enum(ALERT_SEVERITIES)
 const ListQuery = Type.Object({
   state: Type.Optional(Type.Union([Type.Literal('firing'), Type.Literal('resolved')])),
   severity: Type.Optional(Type.Array(Severity, { maxItems: 5 })),
@@ -25,13 +26,6 @@ const ListQuery = Type.Object({
   /** Free text over label names and values and annotations, case-insensitive. */
   q: Type.Optional(Type.String({ maxLength: 200 })),
   embed_token: Type.Optional(Type.String()),
-})
-const ListReply = Type.Object({
-  measuredAt: Type.String(),
-  lastEventId: Type.String(),
-  alerts: Type.Array(AlertSchema),
-  /** Pass as ?cursor= for the next (older) page; null on the last page. */
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
 })
 
 function parseTime (value: string | undefined, field: string, bad: (m: string) => Error): Date | undefined {
@@ -52,11 +46,10 @@ function validCursorTime (s: string): boolean {
   return y >= 1 && day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d
 }
 
-interface RouteOptions { config: Config, store: () => AlertStore | undefined, pipeline: () => Pipeline | undefined, notReady: () => string }
+interface RouteOptions { store: () => AlertStore | undefined, pipeline: () => Pipeline | undefined, notReady: () => string }
 
-/** GET {base}/api/alerts (history, filterable), GET {base}/api/alerts/:id and POST {base}/api/alerts/:id/ack. */
-export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { config, store, pipeline, notReady }) => {
-  const base = config.basePath === '/' ? '' : config.basePath
+/** GET {base}/api/alerts (history, filterable), GET {base}/api/alerts/:id and POST {base}/api/alerts/:id/ack, under the BASE_PATH prefix. */
+export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { store, pipeline, notReady }) => {
   const need = <T>(v: T | undefined): T => {
     if (v === undefined) throw app.httpErrors.serviceUnavailable(`The alert store is not ready (${notReady()}).`)
     return v
@@ -66,9 +59,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     return app.httpErrors.serviceUnavailable('The alert store is unavailable right now.')
   }
 
-  app.get(`${base}/api/alerts`, {
+  app.get('/api/alerts', {
     config: { auth: 'embed' },
-    schema: { querystring: ListQuery, response: { 200: ListReply } },
+    schema: { querystring: ListQuery, response: { 200: AlertListResponse, ...errorResponses(400, ...AUTH_ERRORS, 503) } },
   }, async (request) => {
     const q = request.query
     const s = need(store())
@@ -128,12 +121,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     }
   })
 
-  app.get(`${base}/api/alerts/:id`, {
+  app.get('/api/alerts/:id', {
     config: { auth: 'embed' },
     schema: {
       params: Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
       querystring: Type.Object({ embed_token: Type.Optional(Type.String()) }),
-      response: { 200: AlertSchema },
+      response: { 200: AlertSchema, ...errorResponses(400, ...AUTH_ERRORS, 404, 503) },
     },
   }, async (request) => {
     const s = need(store())
@@ -143,7 +136,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
   })
 
   const AckParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) })
-  app.post(`${base}/api/alerts/:id/ack`, {
+  app.post('/api/alerts/:id/ack', {
     config: { auth: 'viewer' },
     schema: {
       params: AckParams,
@@ -152,7 +145,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         /** The acknowledgement ends by itself after this long; without it, when the alert resolves. */
         forMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })),
       }),
-      response: { 200: AlertSchema },
+      response: { 200: AlertSchema, ...errorResponses(400, ...AUTH_ERRORS, 404, 409, 413, 415, 503) },
     },
   }, async (request) => {
     need(store())
@@ -165,9 +158,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     return r.alert
   })
 
-  app.delete(`${base}/api/alerts/:id/ack`, {
+  app.delete('/api/alerts/:id/ack', {
     config: { auth: 'viewer' },
-    schema: { params: AckParams, response: { 200: AlertSchema } },
+    schema: { params: AckParams, response: { 200: AlertSchema, ...errorResponses(400, ...AUTH_ERRORS, 404, 503) } },
   }, async (request) => {
     need(store())
     const p = need(pipeline())

@@ -1,15 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { Config } from '../config.js'
+import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
 import { CLOSE_STORE_DOWN, type Hub } from './hub.js'
 import type { AlertMetrics } from './metrics.js'
 import { createOriginCheck } from './origin.js'
 
-/** GET {base}/api/alerts/stream: WebSocket; snapshot (or replay after ?lastEventId=N), then live events. */
-export const streamRoutes: FastifyPluginAsyncTypebox<{ config: Config, metrics: AlertMetrics, hub: () => Hub | undefined }> = async (app, { config, metrics, hub }) => {
-  const base = config.basePath === '/' ? '' : config.basePath
-  const originProblem = createOriginCheck(config)
-  app.get(`${base}/api/alerts/stream`, {
+/** GET {base}/api/alerts/stream (under the BASE_PATH prefix): WebSocket; snapshot (or replay after ?lastEventId=N), then live events. */
+export const streamRoutes: FastifyPluginAsyncTypebox<{ metrics: AlertMetrics, hub: () => Hub | undefined }> = async (app, { metrics, hub }) => {
+  const originProblem = createOriginCheck(app.config)
+  app.get('/api/alerts/stream', {
     websocket: true,
     config: { auth: 'embed' },
     schema: {
@@ -17,12 +16,13 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ config: Config, metrics: 
         lastEventId: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
         embed_token: Type.Optional(Type.String()),
       }),
+      response: errorResponses(400, ...AUTH_ERRORS),
     },
-    preValidation: async (request, reply) => {
+    preValidation: async (request) => {
       const problem = originProblem(request)
       if (problem !== undefined) {
         metrics.wsDisconnects.inc({ reason: 'origin' })
-        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: problem })
+        throw app.httpErrors.forbidden(problem)
       }
     },
   }, (socket, request) => {

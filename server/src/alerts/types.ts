@@ -1,11 +1,11 @@
 import { Type, type Static } from 'typebox'
-import type { Severity } from '../metrics/names.js'
+import { ALERT_SEVERITIES, severityWeight, type AlertSeverity, type Severity } from '../../../shared/severity.js'
 
 export const AlertSchema = Type.Object({
   id: Type.String(),
   fingerprint: Type.String(),
   status: Type.Union([Type.Literal('firing'), Type.Literal('resolved')]),
-  severity: Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low'), Type.Literal('none')]),
+  severity: Type.Enum(ALERT_SEVERITIES),
   alertname: Type.String(),
   labels: Type.Record(Type.String(), Type.String()),
   annotations: Type.Record(Type.String(), Type.String()),
@@ -16,6 +16,15 @@ export const AlertSchema = Type.Object({
   /** While the alert fires and, when `until` is set, until then; null after. */
   acknowledged: Type.Union([Type.Null(), Type.Object({ by: Type.String(), at: Type.String(), note: Type.String(), until: Type.Union([Type.String(), Type.Null()]) })]),
   updatedAt: Type.String(),
+})
+
+/** GET {base}/api/alerts: one page of the history. */
+export const AlertListResponse = Type.Object({
+  measuredAt: Type.String(),
+  lastEventId: Type.String(),
+  alerts: Type.Array(AlertSchema),
+  /** Pass as ?cursor= for the next (older) page; null on the last page. */
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
 })
 export type Alert = Static<typeof AlertSchema>
 export type AlertSource = Alert['source']
@@ -61,4 +70,4 @@ export function severityOf (labels: Record<string, string>): Severity | 'none' {
   return SEVERITY_ALIASES[(labels.severity ?? '').toLowerCase()] ?? 'none'
 }
 
-export const SEVERITY_RANK: Record<Severity | 'none', number> = { critical: 4, high: 3, medium: 2, low: 1, none: 0 }
+export const SEVERITY_RANK = Object.fromEntries(ALERT_SEVERITIES.map((s) => [s, severityWeight(s)])) as Record<AlertSeverity, number>

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Config } from '../config.js'
 import type { Pipeline } from './pipeline.js'
 import type { Rejections } from './rejections.js'
 import { safeWrite } from './safe-write.js'
@@ -9,30 +8,31 @@ import { Problem, WebhookBody, WebhookReply } from './webhook-schema.js'
 
 const SHOWN_REJECTIONS = 20
 
-interface Options { config: Config, pipeline: () => Pipeline | undefined, rejections: Rejections, notReady: () => string }
+interface Options { pipeline: () => Pipeline | undefined, rejections: Rejections, notReady: () => string }
 
 /**
- * POST {base}/api/alerts/webhook: Alertmanager's receiver. Status codes follow what
+ * POST {base}/api/alerts/webhook (under the BASE_PATH prefix): Alertmanager's receiver. Status codes follow what
  * Alertmanager does with them: 4xx (bad input, bad credentials) is never retried,
  * 5xx is, so 503 means "not stored, send it again" and 200 means "committed".
  * A bad alert never holds back the others: it is kept as a dead letter with the reason,
  * and 503 is kept for faults a retry can cure (the store unreachable, its pool exhausted).
  */
-export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { config, pipeline, rejections, notReady }) => {
-  const base = config.basePath === '/' ? '' : config.basePath
+export const webhookRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { pipeline, rejections, notReady }) => {
+  const { config } = app
   const state = webhookAuthState(config.alerts)
-  app.post(`${base}/api/alerts/webhook`, {
+  app.post('/api/alerts/webhook', {
     config: { auth: 'custom' },
     bodyLimit: config.alerts.webhookBodyLimitBytes,
     schema: { body: WebhookBody, response: { 200: WebhookReply, '4xx': Problem, '5xx': Problem } },
     // Before the body is read: a closed or unauthenticated receiver never parses anything.
     onRequest: async (request, reply) => {
-      if (!state.open) return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: state.message })
+      if (!state.open) throw app.httpErrors.serviceUnavailable(state.message)
       if (state.mode !== 'unauthenticated' && await app.auth.throttle.refuse(request, reply, 'webhook')) return reply
       const problem = checkWebhookAuth(config.alerts, request.headers.authorization)
       if (problem !== undefined) {
         await app.auth.throttle.failed(request, 'webhook')
-        return reply.code(401).header('www-authenticate', 'Bearer realm="tovwatch-alerts"').send({ statusCode: 401, error: 'Unauthorized', message: problem })
+        reply.header('www-authenticate', 'Bearer realm="tovwatch-alerts"')
+        throw app.httpErrors.unauthorized(problem)
       }
     },
   }, async (request) => {

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import type { Config } from '../config.js'
 import { auditResult, auditStart } from '../database/audit.js'
+import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
 import { redactText } from '../infra/logger.js'
 
-const ErrorBody = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() })
 const Session = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -26,9 +25,9 @@ const Ended = Type.Object({ id: Type.String(), ended: Type.Boolean(), auditId: T
 /**
  * Admin: list and end login sessions, revoke embed tokens. Each action is audited in
  * tovwatch_admin_audit before it happens: with the store down, nothing happens.
+ * Registered under the BASE_PATH prefix.
  */
-export const authAdminRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
-  const base = config.basePath === '/' ? '' : config.basePath
+export const authAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sessions, tokens } = app.auth
   const unavailable = (request: FastifyRequest, err: unknown) => {
     request.log.warn({ err: { message: redactText((err as Error).message) } }, 'session store unavailable')
@@ -55,9 +54,9 @@ export const authAdminRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = as
     return { done, auditId }
   }
 
-  app.get(`${base}/api/sessions`, {
+  app.get('/api/sessions', {
     config: { auth: 'admin' },
-    schema: { response: { 200: SessionList, 503: ErrorBody } },
+    schema: { response: { 200: SessionList, ...errorResponses(...AUTH_ERRORS, 503) } },
   }, async (request) => {
     const rows = await sessions.list().catch((err: unknown) => { throw unavailable(request, err) })
     return {
@@ -80,9 +79,9 @@ export const authAdminRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = as
     }
   })
 
-  app.delete(`${base}/api/sessions/:id`, {
+  app.delete('/api/sessions/:id', {
     config: { auth: 'admin' },
-    schema: { params: SessionId, response: { 200: Ended, 404: ErrorBody, 503: ErrorBody } },
+    schema: { params: SessionId, response: { 200: Ended, ...errorResponses(400, ...AUTH_ERRORS, 404, 503) } },
   }, async (request) => {
     const { id } = request.params
     const by = `admin:${request.principal?.name ?? 'unknown'}`
@@ -91,9 +90,9 @@ export const authAdminRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = as
     return { id, ended: true, auditId: r.auditId }
   })
 
-  app.delete(`${base}/api/embed-tokens/:id`, {
+  app.delete('/api/embed-tokens/:id', {
     config: { auth: 'admin' },
-    schema: { params: SessionId, response: { 200: Type.Object({ id: Type.String(), revoked: Type.Boolean(), alreadyRevoked: Type.Boolean(), auditId: Type.String() }), 503: ErrorBody } },
+    schema: { params: SessionId, response: { 200: Type.Object({ id: Type.String(), revoked: Type.Boolean(), alreadyRevoked: Type.Boolean(), auditId: Type.String() }), ...errorResponses(400, ...AUTH_ERRORS, 503) } },
   }, async (request) => {
     const { id } = request.params
     const r = await audited(request, 'embed-token-revoke', { embedToken: id }, () => sessions.revokeEmbed(id, request.principal?.name ?? 'unknown'))

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { routePrefix } from '../infra/http.js'
 import fp from 'fastify-plugin'
-import type { Config } from '../config.js'
 import { readEmbedToken } from './embed.js'
 import { embedAllows } from './embed-policy.js'
 import { createSessionStore, type SessionStore } from './session-store.js'
@@ -63,8 +63,8 @@ const forbidden = (reply: FastifyReply, message: string) => reply.code(403).send
 const storeDown = (reply: FastifyReply) =>
   reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'The session store (TOVWATCH_DATABASE_URL) does not answer: sessions cannot be checked right now. Bearer tokens still work.' })
 
-export default fp(async (app, opts: { config: Config }) => {
-  const { config } = opts
+export default fp(async (app) => {
+  const { config } = app
   const tokens = createTokenStore(config.auth.tokens)
   if (tokens.size() === 0) {
     const generated = ensureGeneratedAdminToken(config.dataDir)
@@ -78,8 +78,9 @@ export default fp(async (app, opts: { config: Config }) => {
   }
   const sessionSecret = loadOrCreateSecret(config.dataDir, 'session.secret', config.auth.sessionSecret)
   const embedSecret = loadOrCreateSecret(config.dataDir, 'embed.secret', config.auth.embedSecret)
-  const cookiePath = config.basePath === '/' ? '/' : config.basePath + '/'
-  const base = config.basePath === '/' ? '' : config.basePath
+  const prefix = routePrefix(config.basePath)
+  const cookiePath = prefix + '/'
+  const base = prefix
   const sessions = createSessionStore(app.deps.pg.store)
   const throttle = await createAuthThrottle(app, app.deps.rateLimitRedis)
 
@@ -147,7 +148,7 @@ export default fp(async (app, opts: { config: Config }) => {
     },
   })
 
-  const inBase = (url: string) => config.basePath === '/' || url === config.basePath || url.startsWith(config.basePath + '/') || url.startsWith(config.basePath + '?')
+  const inBase = (url: string) => prefix === '' || url === prefix || url.startsWith(prefix + '/') || url.startsWith(prefix + '?')
 
   app.addHook('onRequest', async (request, reply) => {
     const level: AuthLevel | undefined = request.routeOptions.config?.auth ?? (inBase(request.url) ? 'viewer' : undefined)
@@ -226,4 +227,4 @@ export default fp(async (app, opts: { config: Config }) => {
     if (!request.embedStripGroups || payload === null || typeof payload !== 'object' || !('groups' in payload)) return payload
     return { ...payload, groups: [] }
   })
-}, { name: 'auth', dependencies: ['@fastify/cookie'] })
+}, { name: 'auth', dependencies: ['@fastify/cookie'], decorators: { fastify: ['config', 'deps'] } })

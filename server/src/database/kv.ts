@@ -1,10 +1,11 @@
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 
 /**
  * The database watch's small shared state (guard baselines, watched set, connection
  * history) in Redis under tovwatch:db:*, so instances agree and a restart remembers.
  * Without Redis, or while it is down, everything stays in memory and nothing fails.
- * Its own connection: the shared Cache is the Loki chunk cache (its own prefix and hit metrics).
+ * Its own connection (made by deps.ts through infra/redis.ts): the shared Cache is the Loki
+ * chunk cache (its own prefix and hit metrics).
  */
 export interface Kv {
   redis: Redis | undefined
@@ -14,11 +15,9 @@ export interface Kv {
   close: () => Promise<void>
 }
 
-export function createKv (redisUrl: string | undefined, onError: (err: Error) => void): Kv {
+/** `redis` is lazy (not yet connected), or undefined to keep everything in memory. */
+export function createKv (redis: Redis | undefined, onError: (err: Error) => void): Kv {
   const memory = new Map<string, { value: string, until: number }>()
-  const redis = redisUrl === undefined
-    ? undefined
-    : new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 1000, connectionName: 'tovwatch-db-watch', retryStrategy: (n) => Math.min(n * 500, 10_000) })
   redis?.on('error', onError)
   const ready = () => redis?.status === 'ready'
   return {

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { M } from '../metrics/names.js'
 import { trusted } from './rows.js'
-import type { WatchSnapshot } from './watch.js'
+import type { WatchSnapshot } from './snapshot.js'
 
 /** Unwatched tables exported by size, on top of the watched ones: the label set stays bounded. */
 const TOP_TABLES = 20

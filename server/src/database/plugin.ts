@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { Config } from '../config.js'
+import { routePrefix } from '../infra/http.js'
 import { ensureAuditTable } from './audit.js'
 import { setupDatabaseHistory } from './history/setup.js'
 import { createDatabaseMetrics } from './metrics.js'
@@ -18,9 +18,17 @@ declare module 'fastify' {
  * PgBouncer and backup freshness. Probes run on PROBE_INTERVAL_S, never on a
  * request's path; the API, the metrics and the alert checks read the last probe.
  */
-export default fp(async (app, _opts: { config: Config }) => {
+export default fp(async (app) => {
   const { config, deps } = app
-  const watch = createDatabaseWatch(config, deps, app.alertSink, app.log.child({ component: 'database-watch' }))
+  const watch = createDatabaseWatch({
+    monitor: deps.pg.monitor,
+    store: deps.pg.store,
+    kv: deps.kv,
+    embedded: deps.pg.kind === 'embedded',
+    config: config.database,
+    sink: app.alertSink,
+    log: app.log.child({ component: 'database-watch' }),
+  })
   app.decorate('databaseWatch', watch)
   const metrics = createDatabaseMetrics(app.metrics.registry, watch.snapshot)
   watch.onProbe((s) => metrics.observe(s))
@@ -35,7 +43,7 @@ export default fp(async (app, _opts: { config: Config }) => {
     const down = ['database_missing', 'unreachable', 'auth_failed', 'unknown'].includes(p.identity.status)
     return { status: down ? 'down' : 'degraded', kind, latencyMs, message: `${p.identity.status}: ${p.identity.message}${stale}` }
   })
-  if (config.pgbouncerAdminUrl !== undefined) {
+  if (config.database.pgbouncerAdminUrl !== undefined) {
     app.health.register('pgbouncer', async () => {
       const b = watch.snapshot().pgbouncer
       return { status: b.status === 'up' ? 'up' : 'down', kind: 'pgbouncer', latencyMs: null, message: b.message }
@@ -43,11 +51,11 @@ export default fp(async (app, _opts: { config: Config }) => {
   }
 
   const history = await setupDatabaseHistory(app, watch)
-  await app.register(databaseRoutes, { watch, connectionHistory: () => history.connectionColumns() })
+  await app.register(databaseRoutes, { watch, connectionHistory: () => history.connectionColumns(), prefix: routePrefix(config.basePath) })
 
   app.addHook('onReady', async () => {
     await ensureAuditTable(deps.pg.store).catch((err: unknown) => app.log.warn({ err: { message: (err as Error).message } }, 'audit table not created yet; admin actions create it on use'))
     await watch.start()
   })
   app.addHook('onClose', async () => { await watch.stop() })
-}, { name: 'database' })
+}, { name: 'database', decorators: { fastify: ['config', 'deps', 'metrics', 'health', 'alertSink'] } })

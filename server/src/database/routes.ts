@@ -2,29 +2,28 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { pgErrorCode } from '../infra/postgres.js'
 import { redactText } from '../infra/logger.js'
 import { auditResult, auditStart } from './audit.js'
-import { ConnectionsResponse, DatabaseResponse, ErrorBody, GuardResetBody, TerminateBody, TerminateResponse } from './schemas.js'
+import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
+import { ConnectionsResponse, DatabaseResponse, GuardResetBody, TerminateBody, TerminateResponse } from './schemas.js'
 import { idleConnections } from './terminate.js'
 import { connectionsView, databaseView, type ConnectionHistoryColumns } from './view.js'
 import type { DatabaseWatch } from './watch.js'
 
-/** The database watch's HTTP API. Reads come from the last probe; only admin actions touch PostgreSQL. */
+/** The database watch's HTTP API, under the BASE_PATH prefix. Reads come from the last probe; only admin actions touch PostgreSQL. */
 export const databaseRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch, connectionHistory?: () => ConnectionHistoryColumns }> = async (app, { watch, connectionHistory }) => {
   const { config, deps } = app
-  const base = config.basePath === '/' ? '' : config.basePath
-
-  app.get(`${base}/api/database`, {
+  app.get('/api/database', {
     config: { auth: 'embed' },
-    schema: { response: { 200: DatabaseResponse } },
-  }, async () => databaseView(watch, config))
+    schema: { response: { 200: DatabaseResponse, ...errorResponses(...AUTH_ERRORS) } },
+  }, async () => databaseView(watch, config.database))
 
-  app.get(`${base}/api/connections`, {
+  app.get('/api/connections', {
     config: { auth: 'embed' },
-    schema: { response: { 200: ConnectionsResponse } },
+    schema: { response: { 200: ConnectionsResponse, ...errorResponses(...AUTH_ERRORS) } },
   }, async (request) => connectionsView(watch, request.principal?.role === 'admin' && request.principal.via !== 'embed', connectionHistory?.()))
 
-  app.post(`${base}/api/database/guards/reset`, {
+  app.post('/api/database/guards/reset', {
     config: { auth: 'admin' },
-    schema: { body: GuardResetBody, response: { 200: DatabaseResponse, 404: ErrorBody, 503: ErrorBody } },
+    schema: { body: GuardResetBody, response: { 200: DatabaseResponse, ...errorResponses(400, ...AUTH_ERRORS, 404, 415, 503) } },
   }, async (request) => {
     const { table } = request.body
     // The name is only looked up among the guards; it never reaches SQL.
@@ -39,15 +38,15 @@ export const databaseRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch, c
       throw app.httpErrors.serviceUnavailable('The audit store (TOVWATCH_DATABASE_URL) is unavailable, so the guard was not reset.')
     }
     request.log.warn({ audit: { actor, action: 'guard-reset', table, at: new Date().toISOString() } }, 'row guard reset by an admin')
-    return databaseView(watch, config)
+    return databaseView(watch, config.database)
   })
 
-  app.post(`${base}/api/connections/terminate-idle`, {
+  app.post('/api/connections/terminate-idle', {
     config: { auth: 'admin' },
-    schema: { body: TerminateBody, response: { 200: TerminateResponse, 403: ErrorBody, 409: ErrorBody, 503: ErrorBody } },
+    schema: { body: TerminateBody, response: { 200: TerminateResponse, ...errorResponses(400, ...AUTH_ERRORS, 409, 415, 503) } },
   }, async (request) => {
     const { idleMinutes, dryRun } = request.body
-    if (!config.allowTerminateIdle) {
+    if (!config.database.allowTerminateIdle) {
       throw app.httpErrors.forbidden('Terminating idle connections is off. Set ALLOW_TERMINATE_IDLE=true to allow it (the monitoring role also needs pg_signal_backend).')
     }
     if (deps.pg.kind === 'embedded') throw app.httpErrors.conflict('Not available on embedded PostgreSQL: it has no other connections to terminate.')

@@ -126,5 +126,3 @@ export const TerminateResponse = Type.Object({
 })
 
 export const GuardResetBody = Type.Object({ table: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
-
-export const ErrorBody = Type.Object({ statusCode: Type.Number(), error: Type.String(), message: Type.String() })

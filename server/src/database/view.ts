@@ -1,11 +1,11 @@
 import type { Static } from 'typebox'
-import type { Config } from '../config.js'
+import type { DatabaseConfig } from '../config.js'
 import type { ConnectionsResponse, DatabaseResponse } from './schemas.js'
 import { trusted } from './rows.js'
 import type { DatabaseWatch } from './watch.js'
 
 /** GET /api/database from the last probe: no query runs on the request path. */
-export function databaseView (watch: DatabaseWatch, config: Config): Static<typeof DatabaseResponse> {
+export function databaseView (watch: DatabaseWatch, config: DatabaseConfig): Static<typeof DatabaseResponse> {
   const s = watch.snapshot()
   const p = s.probe
   return {

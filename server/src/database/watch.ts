@@ -1,28 +1,19 @@
 import crypto from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AlertSink } from '../alerts/sink.js'
-import { databaseNameOf, type Config } from '../config.js'
-import type { Deps } from '../deps.js'
-import { evaluateAlerts, type AlertMemory } from './alerts.js'
+import type pg from 'pg'
+import { databaseNameOf, type DatabaseConfig } from '../config.js'
+import { evaluateChecks, type CheckMemory } from './checks.js'
 import { checkBackup, type BackupState } from './backup.js'
-import { createGuardBook, type Guard } from './guards.js'
+import { createGuardBook } from './guards.js'
 import { createConnectionsHistory, type ConnectionsHistory } from './history.js'
 import { probePgBouncer, type PgBouncerState } from './pgbouncer.js'
 import { runProbe } from './probe.js'
 import { nextTableRows, trusted, type TableRows } from './rows.js'
-import type { ProbeResult, TableRow } from './types.js'
-import { createKv } from './kv.js'
+import type { ProbeResult } from './types.js'
+import type { Kv } from './kv.js'
+import type { WatchSnapshot } from './snapshot.js'
 import { createWatchedSet } from './watched.js'
-
-export interface WatchSnapshot {
-  probe: ProbeResult | null
-  /** The latest table list; numbers are null when the last probe could not be trusted. */
-  tables: TableRow[]
-  guards: Guard[]
-  backup: BackupState | null
-  pgbouncer: PgBouncerState
-  embedded: boolean
-}
 
 export interface DatabaseWatch {
   start: () => Promise<void>
@@ -39,11 +30,24 @@ export interface DatabaseWatch {
 /** A restart within this time still compares with the last probe before it. */
 const GUARDS_TTL_S = 7 * 86_400
 
-export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink, log: FastifyBaseLogger): DatabaseWatch {
-  const embedded = deps.pg.kind === 'embedded'
-  const expectedDatabase = config.expectedDatabase ?? databaseNameOf(config.monitorDatabaseUrl) ?? 'postgres'
-  const ns = crypto.createHash('sha256').update(stripPassword(config.monitorDatabaseUrl ?? 'embedded') + '|' + expectedDatabase).digest('hex').slice(0, 12)
-  const kv = createKv(config.redisUrl, (err) => log.debug({ err: { message: err.message } }, 'database watch: Redis unavailable, keeping its state in memory'))
+export interface DatabaseWatchOptions {
+  /** The watched database, through the read-only monitoring role. */
+  monitor: pg.Pool
+  /** TovWatch's own store (a BACKUP_TABLE is read there). */
+  store: pg.Pool
+  /** Shared state: guard baselines, the watched set, connection history. */
+  kv: Kv
+  /** Embedded PGlite: no PgBouncer, no identity warning. */
+  embedded: boolean
+  config: DatabaseConfig
+  /** Where the checks raise and resolve their alerts. */
+  sink: AlertSink
+  log: FastifyBaseLogger
+}
+
+export function createDatabaseWatch ({ monitor, store, kv, embedded, config, sink, log }: DatabaseWatchOptions): DatabaseWatch {
+  const expectedDatabase = config.expectedDatabase ?? databaseNameOf(config.monitorUrl) ?? 'postgres'
+  const ns = crypto.createHash('sha256').update(stripPassword(config.monitorUrl ?? 'embedded') + '|' + expectedDatabase).digest('hex').slice(0, 12)
   const watched = createWatchedSet(config.watchedTables, kv, `tovwatch:db:watched:${ns}`)
   const guards = createGuardBook(config.rowDropAlertPct)
   const guardsKey = `tovwatch:db:guards:${ns}`
@@ -53,7 +57,7 @@ export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink
     slotMs: config.probeIntervalS * 1000,
     onError: (err) => log.debug({ err: { message: err.message } }, 'connection history: Redis unavailable, memory only'),
   })
-  const memory: AlertMemory = { usedHighStreak: 0 }
+  const memory: CheckMemory = { usedHighStreak: 0 }
   const listeners: Array<(s: WatchSnapshot) => void> = []
   let probe: ProbeResult | null = null
   let rows: TableRows = { tables: [], bySample: new Map() }
@@ -69,7 +73,7 @@ export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink
 
   async function probeOnce (): Promise<WatchSnapshot> {
     const [result, bouncer, backupState] = await Promise.all([
-      runProbe(deps.pg.monitor, {
+      runProbe(monitor, {
         expectedDatabase,
         embedded,
         exactCountMaxRows: config.exactCountMaxRows,
@@ -77,7 +81,7 @@ export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink
         confirmByTables: !embedded && config.expectedDatabase === undefined && !watched.explicit,
       }),
       config.pgbouncerAdminUrl !== undefined ? probePgBouncer(config.pgbouncerAdminUrl) : Promise.resolve(pgbouncer),
-      checkBackup({ dir: config.backup.dir, table: config.backup.table, maxAgeH: config.backup.maxAgeH, store: deps.pg.store }),
+      checkBackup({ dir: config.backup.dir, table: config.backup.table, maxAgeH: config.backup.maxAgeH, store }),
     ])
     probe = result
     pgbouncer = bouncer
@@ -93,7 +97,7 @@ export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink
     await watched.save()
     if (result.tables !== null && trusted(result)) await kv.set(guardsKey, guards.save(), GUARDS_TTL_S).catch(() => {})
     const snap = snapshot()
-    evaluateAlerts(snap, config, sink, memory)
+    evaluateChecks(snap, config, sink, memory)
     if (!result.identity.ok) log.warn({ status: result.identity.status }, result.identity.message)
     for (const fn of listeners) fn(snap)
     return snap
@@ -135,7 +139,6 @@ export function createDatabaseWatch (config: Config, deps: Deps, sink: AlertSink
       clearTimeout(timer)
       await running?.catch(() => {})
       await history.close()
-      await kv.close()
     },
     probeNow,
     snapshot,

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client'
 import { buildApp } from '../app.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { createDeps } from '../deps.js'
+import { routePrefix } from '../infra/http.js'
 import { createLogger } from '../infra/logger.js'
 import { createMetrics } from '../metrics/registry.js'
 import path from 'node:path'
@@ -38,12 +39,12 @@ async function main () {
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
-  const base = config.basePath === '/' ? '' : config.basePath
+  const base = routePrefix(config.basePath)
   const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}${base}`
 
   const logs = startDemoLogs(path.join(config.dataDir, 'logs'))
   const traffic = startDemoTraffic(app, demo.loginToken, (err) => logger.debug({ err: { message: err.message } }, 'demo traffic step failed'))
-  const incidents = scheduleIncidents({ app, baseUrl, adminToken: demo.loginToken, webhookToken: demo.webhookToken, backupDir: config.backup.dir as string, logs, say })
+  const incidents = scheduleIncidents({ app, baseUrl, adminToken: demo.loginToken, webhookToken: demo.webhookToken, backupDir: config.database.backup.dir as string, logs, say })
   await incidents.ready
 
   process.stdout.write(`\nTovWatch demo is at ${baseUrl}/\n`)

@@ -1,5 +1,5 @@
 import { redactText } from '../infra/logger.js'
-import type { Severity } from '../metrics/names.js'
+import { SEVERITIES, type Severity } from '../metrics/names.js'
 import type { LogEntry } from '../logs/source.js'
 import { fingerprintOf, GROUP_LABELS, groupLabels, templateOf } from './fingerprint.js'
 
@@ -9,7 +9,7 @@ export const SPARKLINE_BUCKETS = 24
 export const MAX_GROUPS = 5000
 const MAX_SAMPLE_LENGTH = 2000
 
-const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 }
+const RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi
 
 /** Secrets out (redactText), players' e-mail addresses out, length bounded. */

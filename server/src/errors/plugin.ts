@@ -1,31 +1,32 @@
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
-import type { Config } from '../config.js'
+import { routePrefix } from '../infra/http.js'
 import { M, SEVERITIES } from '../metrics/names.js'
 import { createClassifier } from './classifier.js'
 import errorsRoutes from './routes.js'
 import { DEFAULT_RULES_FILE, loadRules } from './rules.js'
+import { createErrorSpikeCheck, SPIKE_POLL_MS } from './spike.js'
 import { createErrorStats, startRecentErrorsJob, type ErrorStats } from './stats.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Exact error counts per severity (the alerts part's error-spike check uses it). */
+    /** Exact error counts per severity (the recent-errors gauge and the error spike check). */
     errorStats: ErrorStats
   }
 }
 
 export interface ErrorsPluginOptions {
-  config: Config
   /** Tests point this at a broken file; production ships rules/noise.yml. */
   rulesFile?: string
 }
 
 /**
  * The error feed: noise and severity rules (a broken rules file stops the start,
- * naming the rule), GET {BASE_PATH}/api/errors, errorStats, and the recent-errors gauge.
+ * naming the rule), GET {BASE_PATH}/api/errors, errorStats, the recent-errors gauge, and
+ * the error spike check (raised through the alert sink).
  */
 export default fp<ErrorsPluginOptions>(async (app, opts) => {
-  const rules = loadRules(opts.rulesFile ?? opts.config.noiseRulesFile ?? DEFAULT_RULES_FILE)
+  const rules = loadRules(opts.rulesFile ?? app.config.noiseRulesFile ?? DEFAULT_RULES_FILE)
   const classifier = createClassifier(rules)
   const registry = app.metrics.registry
   const linesClassified = new Counter({
@@ -42,12 +43,20 @@ export default fp<ErrorsPluginOptions>(async (app, opts) => {
     registers: [registry],
   })
 
-  const stats = createErrorStats(app.deps.logSource, classifier, opts.config.errors.maxEntries)
+  const stats = createErrorStats(app.deps.logSource, classifier, app.config.errors.maxEntries)
   app.decorate('errorStats', stats)
   const job = startRecentErrorsJob(stats, errorsRecent, (err) => app.log.warn({ err: { message: err.message } }, 'recent error counts failed'))
   app.addHook('onReady', async () => { job.run().catch(() => {}) })
   app.addHook('onClose', async () => job.stop())
 
-  await app.register(errorsRoutes, { classifier, linesClassified })
+  const spikeGauge = new Gauge({ name: M.errorSpike, help: '1 while HIGH and CRITICAL errors are well above their recent baseline', registers: [registry] })
+  const checkSpike = createErrorSpikeCheck({ stats, sink: app.alertSink, gauge: spikeGauge })
+  const spike = () => { checkSpike().catch((err: unknown) => app.log.warn({ err: { message: (err as Error).message } }, 'error spike check failed')) }
+  const spikeTimer = setInterval(spike, SPIKE_POLL_MS)
+  spikeTimer.unref()
+  spike()
+  app.addHook('preClose', async () => { clearInterval(spikeTimer) })
+
+  await app.register(errorsRoutes, { classifier, linesClassified, prefix: routePrefix(app.config.basePath) })
   app.log.debug({ rules: rules.rules.length, file: rules.file }, 'error feed rules loaded')
-}, { name: 'errors' })
+}, { name: 'errors', decorators: { fastify: ['config', 'deps', 'metrics', 'alertSink'] } })

@@ -1,7 +1,8 @@
 import { Type } from 'typebox'
+import { SEVERITIES } from '../../../shared/severity.js'
 
 /** The error feed's wire shapes: the routes validate with them, the UI derives its types from them. */
-const SeverityT = Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')])
+const SeverityT = Type.Enum(SEVERITIES)
 const Labels = Type.Record(Type.String(), Type.String())
 const Counts = Type.Array(Type.Number())
 
@@ -42,11 +43,4 @@ export const ErrorsResponse = Type.Object({
     medium: Counts,
     low: Counts,
   }),
-})
-
-export const ErrorBody = Type.Object({
-  statusCode: Type.Number(),
-  error: Type.String(),
-  message: Type.String(),
-  field: Type.Optional(Type.String()),
 })

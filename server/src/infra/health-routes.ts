@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import fp from 'fastify-plugin'
 import type pg from 'pg'
 import { Type } from 'typebox'
 import { HealthBody } from './health-schema.js'
-import type { Config } from '../config.js'
+import { errorResponses } from './http.js'
 import type { DependencyHealth } from './health.js'
 
 async function pgCheck (pool: pg.Pool, kind: string): Promise<DependencyHealth> {
@@ -16,8 +15,8 @@ async function pgCheck (pool: pg.Pool, kind: string): Promise<DependencyHealth> 
   }
 }
 
-/** The foundation's own checks, and GET {BASE_PATH}/api/health (public, for load balancers). */
-const healthRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
+/** The foundation's own checks, and GET {BASE_PATH}/api/health (public, for load balancers). Registered under the BASE_PATH prefix. */
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { deps, health, metrics } = app
   health.register('database', () => pgCheck(deps.pg.app, deps.pg.kind))
   health.register('redis', async () => {
@@ -33,11 +32,10 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, 
     return { ...h, kind: deps.logSource.kind }
   })
 
-  const base = config.basePath === '/' ? '' : config.basePath
-  app.get(`${base}/api/health`, {
+  app.get('/api/health', {
     config: { auth: 'public' },
     logLevel: 'warn',
-    schema: { querystring: Type.Object({ strict: Type.Optional(Type.Boolean()) }), response: { 200: HealthBody, 503: HealthBody } },
+    schema: { querystring: Type.Object({ strict: Type.Optional(Type.Boolean()) }), response: { 200: HealthBody, 503: HealthBody, ...errorResponses(400) } },
   }, async (request, reply) => {
     const report = await health.run()
     for (const [name, dep] of Object.entries(report.dependencies)) {
@@ -48,4 +46,4 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, 
   })
 }
 
-export default fp(healthRoutes, { name: 'health-routes' })
+export default healthRoutes

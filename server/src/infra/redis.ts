@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { Redis } from 'ioredis'
+import { Redis, type RedisOptions } from 'ioredis'
 import { LRUCache } from 'lru-cache'
 import type { Metrics } from '../metrics/registry.js'
 
@@ -28,7 +28,8 @@ export interface Cache {
 
 const REDIS_TIMEOUT_MS = 1000
 
-function connectRedis (url: string, name: string): Redis {
+/** A Redis client that fails fast while disconnected (lazy: the caller connects). */
+export function connectRedis (url: string, name: string, overrides: Partial<RedisOptions> = {}): Redis {
   return new Redis(url, {
     connectionName: name,
     lazyConnect: true,
@@ -38,6 +39,7 @@ function connectRedis (url: string, name: string): Redis {
     connectTimeout: REDIS_TIMEOUT_MS * 2,
     commandTimeout: REDIS_TIMEOUT_MS,
     retryStrategy: (times) => Math.min(times * 200, 5000),
+    ...overrides,
   })
 }
 

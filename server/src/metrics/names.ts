@@ -59,5 +59,4 @@ export const M = {
   schedConflicts: 'tovwatch_sched_conflicts_total',
 } as const
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const
-export type Severity = (typeof SEVERITIES)[number]
+export { SEVERITIES, type Severity } from '../../../shared/severity.js'

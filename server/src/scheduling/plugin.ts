@@ -1,5 +1,4 @@
 import fp from 'fastify-plugin'
-import type { Config } from '../config.js'
 import type { SchedContext, SchedState } from './context.js'
 import { serialPool } from './serial-pool.js'
 import { createSchedMetrics } from './metrics.js'
@@ -26,11 +25,12 @@ const RETRY_MS = 10_000
  * is away, so TovWatch itself stays up and says why), the /api/ routes, the expiry sweep
  * and a 'scheduling' health check.
  */
-export default fp(async (app, opts: { config: Config }) => {
+export default fp(async (app) => {
+  const { config } = app
   const pool = app.deps.pg.kind === 'embedded' ? serialPool(app.deps.pg.app) : app.deps.pg.app
   const expected = migrationNames().length
   const state: SchedState = { ready: false, error: null, applied: [], expected }
-  const ctx: SchedContext = { pool, metrics: createSchedMetrics(app.metrics.registry), state, embedded: app.deps.pg.kind === 'embedded', plain: app.deps.pg.kind === 'embedded' || opts.config.databasePoolMode === 'transaction', tokenCache: createTokenCache() }
+  const ctx: SchedContext = { pool, metrics: createSchedMetrics(app.metrics.registry), state, embedded: app.deps.pg.kind === 'embedded', plain: app.deps.pg.kind === 'embedded' || config.databasePoolMode === 'transaction', tokenCache: createTokenCache() }
   const writeRoutes: string[] = []
   let timer: NodeJS.Timeout | undefined
   let closed = false
@@ -49,13 +49,13 @@ export default fp(async (app, opts: { config: Config }) => {
   }
   await tryMigrate()
 
-  const runSweep = () => sweep(pool, 500, opts.config.scheduling.idempotencyKeyTtlH)
+  const runSweep = () => sweep(pool, 500, config.scheduling.idempotencyKeyTtlH)
   const sweeper = setInterval(() => {
     if (!state.ready) return
     runSweep().then((r) => {
       if (r.expired + r.completed > 0) app.log.info({ event: 'scheduling.sweep', ...r }, 'expired requests and completed sessions marked')
     }, (err) => app.log.warn({ err: { message: (err as Error).message } }, 'scheduling sweep failed'))
-  }, opts.config.scheduling.sweepIntervalS * 1000).unref()
+  }, config.scheduling.sweepIntervalS * 1000).unref()
 
   app.addHook('onClose', async () => {
     closed = true
@@ -81,4 +81,4 @@ export default fp(async (app, opts: { config: Config }) => {
   })
 
   await app.register(schedulingApi, { ctx, writeRoutes })
-}, { name: 'scheduling' })
+}, { name: 'scheduling', decorators: { fastify: ['config', 'deps', 'metrics', 'health'] } })

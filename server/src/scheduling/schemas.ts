@@ -1,3 +1,4 @@
+import { ErrorBody } from '../infra/http.js'
 import { Type, type Static } from 'typebox'
 
 export const Uuid = Type.String({ format: 'uuid', description: 'an id (UUID)' })
@@ -22,16 +23,8 @@ export const Page = Type.Object({ limit: Type.Integer(), offset: Type.Integer(),
 export const listOf = <T extends ReturnType<typeof Type.Object>>(item: T) =>
   Type.Object({ measuredAt: Type.String(), items: Type.Array(item), page: Page })
 
-/** Every refusal: the shared error body, plus details such as which side a time does not fit. */
-export const ErrorBody = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  message: Type.String(),
-  reason: Type.Optional(Type.String()),
-  side: Type.Optional(Type.String()),
-  sessionId: Type.Optional(Type.String()),
-  field: Type.Optional(Type.String()),
-})
+/** Every refusal: the shared error body (infra/http.ts), with details such as which side a time does not fit. */
+export { ErrorBody }
 export const errors = { '4xx': ErrorBody, '5xx': ErrorBody }
 
 export const IdempotencyHeaders = Type.Object({

@@ -6,14 +6,19 @@ import { zoned } from './time.js'
 export const RequestStatus = Type.Union(['pending', 'accepted', 'declined', 'cancelled', 'expired'].map((s) => Type.Literal(s)))
 export const SessionStatus = Type.Union(['scheduled', 'cancelled', 'completed'].map((s) => Type.Literal(s)))
 
-export const SessionRequest = Type.Object({
-  id: Uuid,
+/** What a request and the session it becomes share: who, what and when. */
+const Booking = {
   organizer: PlayerRef,
   invitee: PlayerRef,
   game: GameRef,
   start: ZonedTime,
   end: ZonedTime,
   minutes: Type.Integer(),
+}
+
+export const SessionRequest = Type.Object({
+  id: Uuid,
+  ...Booking,
   message: Type.String(),
   status: RequestStatus,
   sessionId: Type.Union([Uuid, Type.Null()]),
@@ -23,12 +28,7 @@ export const SessionRequest = Type.Object({
 export const Session = Type.Object({
   id: Uuid,
   requestId: Uuid,
-  organizer: PlayerRef,
-  invitee: PlayerRef,
-  game: GameRef,
-  start: ZonedTime,
-  end: ZonedTime,
-  minutes: Type.Integer(),
+  ...Booking,
   status: SessionStatus,
   cancelReason: Type.Union([Type.String(), Type.Null()]),
   cancelledAt: Type.Union([ZonedTime, Type.Null()]),

@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { EMBED_PANELS } from '../auth/embed.js'
-import type { Config } from '../config.js'
+import { routePrefix } from '../infra/http.js'
 import { frameAncestors, setPageHeaders } from './headers.js'
 import { createPages, NOT_BUILT_PAGE, type PageName } from './pages.js'
 
@@ -17,8 +17,9 @@ export const DEFAULT_DIST = fileURLToPath(new URL('../../../ui/dist', import.met
  * served without a restart.
  */
 export function createWebPlugin (distDir = DEFAULT_DIST) {
-  return fp(async (app: FastifyInstance, { config }: { config: Config }) => {
-    const base = config.basePath === '/' ? '' : config.basePath
+  return fp(async (app: FastifyInstance) => {
+    const { config } = app
+    const base = routePrefix(config.basePath)
     const pages = createPages(distDir, base)
     const ancestors = frameAncestors(config.auth.embedAllowedOrigins)
     if (ancestors.rejected.length > 0) {
@@ -62,7 +63,7 @@ export function createWebPlugin (distDir = DEFAULT_DIST) {
         suppressWarning: true,
       })
     })
-  }, { name: 'web' })
+  }, { name: 'web', decorators: { fastify: ['config'] } })
 }
 
 export default createWebPlugin()

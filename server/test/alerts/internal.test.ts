@@ -1,95 +1,12 @@
-import type { FastifyInstance } from 'fastify'
-import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createInternalChecks, spikeThreshold, type ErrorStats } from '../../src/alerts/checks.js'
 import { internalFingerprint } from '../../src/alerts/internal.js'
-import { createAlertMetrics } from '../../src/alerts/metrics.js'
-import { createAlertSink, type InternalAlert } from '../../src/alerts/sink.js'
-import { auth, buildTestApp, testConfig, type TestApp } from '../helpers/app.js'
+import type { InternalAlert } from '../../src/alerts/sink.js'
+import { auth, buildTestApp, type TestApp } from '../helpers/app.js'
 import { createTestDatabase } from '../helpers/db.js'
 import { have } from '../helpers/services.js'
 import { parseHash } from '../../../ui/src/url-state.js'
 import { uiLink } from '../../src/alerts/links.js'
 import { ALERTS_ONLY, waitFor } from './fixtures.js'
-
-function fakeApp (kind: 'loki' | 'files', health: () => Promise<{ status: 'up' | 'down', message: string }>, errorStats?: ErrorStats) {
-  const raised: Array<[string, InternalAlert]> = []
-  const resolved: string[] = []
-  const sink = createAlertSink(() => {})
-  const app = {
-    config: testConfig(),
-    deps: { logSource: { kind, health } },
-    log: { warn: () => {} },
-    alertSink: { ...sink, raise: (k: string, a: InternalAlert) => { raised.push([k, a]); sink.raise(k, a) }, resolve: (k: string) => { resolved.push(k); sink.resolve(k) } },
-    errorStats,
-  }
-  const registry = new Registry()
-  const metrics = createAlertMetrics(registry, async () => ({}))
-  return { app: app as unknown as FastifyInstance, raised, resolved, registry, metrics }
-}
-
-describe('Loki unreachable check', () => {
-  it('raises TovWatchLokiUnreachable after 2 failed polls and resolves when Loki answers', async () => {
-    let up = false
-    const f = fakeApp('loki', async () => (up ? { status: 'up', message: 'ok' } : { status: 'down', message: 'connect ECONNREFUSED' }))
-    const checks = createInternalChecks(f.app, f.metrics)
-    await checks.checkLoki()
-    expect(f.raised).toHaveLength(0)
-    await checks.checkLoki()
-    expect(f.raised[0]?.[1]).toMatchObject({ alertname: 'TovWatchLokiUnreachable', severity: 'high', view: 'errors' })
-    expect(f.raised[0]?.[1].description).toContain('ECONNREFUSED')
-    up = true
-    await checks.checkLoki()
-    expect(f.resolved).toContain('loki-unreachable')
-  })
-  it('does nothing for the file log source', async () => {
-    const f = fakeApp('files', async () => ({ status: 'down', message: 'x' }))
-    const checks = createInternalChecks(f.app, f.metrics)
-    await checks.checkLoki()
-    await checks.checkLoki()
-    expect(f.raised).toHaveLength(0)
-  })
-})
-
-describe('error spike check', () => {
-  const now = Date.parse('2026-11-22T02:02:00Z')
-  function stats (current: number, baseline: number, complete = true): ErrorStats {
-    return {
-      countsSince: async (start, end) => {
-        const isCurrent = end === now
-        const n = isCurrent ? current : baseline
-        return { counts: { critical: Math.floor(n / 2), high: n - Math.floor(n / 2), medium: 1000, low: 1000 }, complete: isCurrent ? complete : true }
-      },
-    }
-  }
-  it('the threshold is 3x the median 5-minute window, never below the floor', () => {
-    expect(spikeThreshold([0, 0, 0])).toBe(20)
-    expect(spikeThreshold([10, 30, 20])).toBe(60)
-  })
-  it('raises against the baseline (MEDIUM/LOW ignored), sets the gauge, and resolves on a complete count', async () => {
-    let s = stats(200, 30)
-    const f = fakeApp('files', async () => ({ status: 'up', message: '' }))
-    ;(f.app as unknown as { errorStats: ErrorStats }).errorStats = { countsSince: (a, b) => s.countsSince(a, b) }
-    const checks = createInternalChecks(f.app, f.metrics, { now: () => now })
-    await checks.checkSpike()
-    expect(f.raised[0]?.[1]).toMatchObject({ alertname: 'TovWatchErrorSpike', severity: 'high' })
-    expect(await f.registry.getSingleMetricAsString('tovwatch_error_spike')).toMatch(/tovwatch_error_spike 1/)
-    s = stats(10, 30, false)
-    await checks.checkSpike()
-    expect(f.resolved).toHaveLength(0)
-    s = stats(10, 30, true)
-    await checks.checkSpike()
-    expect(f.resolved).toEqual(['error-spike'])
-    expect(await f.registry.getSingleMetricAsString('tovwatch_error_spike')).toMatch(/tovwatch_error_spike 0/)
-  })
-  it('stays quiet when the usual rate is high, and when errorStats does not exist', async () => {
-    const f = fakeApp('files', async () => ({ status: 'up', message: '' }), stats(200, 100))
-    await createInternalChecks(f.app, f.metrics, { now: () => now }).checkSpike()
-    const g = fakeApp('files', async () => ({ status: 'up', message: '' }))
-    await createInternalChecks(g.app, g.metrics, { now: () => now }).checkSpike()
-    expect([...f.raised, ...g.raised]).toHaveLength(0)
-  })
-})
 
 describe('links to the /logs/ UI', () => {
   const base = { publicUrl: 'https://tovwatch.example.com', basePath: '/logs' }

@@ -100,7 +100,8 @@ describe.skipIf(!(await have('postgres')))('database identity on the shared Post
     expect((await probe(t)).probe?.identity).toMatchObject({ ok: false, status: 'unverified' })
     const lines: string[] = []
     const log = pino({ level: 'warn' }, { write: (l: string) => { lines.push(l) } }) as unknown as FastifyBaseLogger
-    const watch = createDatabaseWatch(t.config, t.deps, t.app.alertSink, log)
+    const opts = { monitor: t.deps.pg.monitor, store: t.deps.pg.store, kv: t.deps.kv, embedded: false, config: t.config.database, sink: t.app.alertSink, log }
+    const watch = createDatabaseWatch(opts)
     await watch.start()
     await watch.stop()
     const warned = lines.map((l) => JSON.parse(l) as { level: number, msg: string })
@@ -108,7 +109,7 @@ describe.skipIf(!(await have('postgres')))('database identity on the shared Post
     // Each unverified probe says so in the log too.
     expect(warned.some((l) => l.msg.includes('no TovPlay table is there'))).toBe(true)
     lines.length = 0
-    const named = createDatabaseWatch({ ...t.config, expectedDatabase: db.name }, t.deps, t.app.alertSink, log)
+    const named = createDatabaseWatch({ ...opts, config: { ...t.config.database, expectedDatabase: db.name } })
     await named.start()
     await named.stop()
     expect(lines.join('')).not.toContain('EXPECTED_DATABASE is not set')

@@ -45,9 +45,9 @@ describe('.env.example', () => {
   it('is a valid TovWatch configuration once its placeholders are filled', () => {
     const config = loadConfig(filled())
     expect(config.databaseUrl).toContain('@pgbouncer:6432/tovplay')
-    expect(config.monitorDatabaseUrl).toContain('@postgres:5432/tovplay')
+    expect(config.database.monitorUrl).toContain('@postgres:5432/tovplay')
     expect(config.tovwatchDatabaseUrl).toContain('@postgres:5432/tovwatch')
-    expect(config.expectedDatabase).toBe('tovplay')
+    expect(config.database.expectedDatabase).toBe('tovplay')
   })
 
   it('tells the scheduling core how PgBouncer pools DATABASE_URL (no prepared statements in transaction pooling)', () => {

@@ -4,6 +4,7 @@ import path from 'node:path'
 import Fastify from 'fastify'
 import { Gauge, Registry } from 'prom-client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createAlertSink } from '../../src/alerts/sink.js'
 import errorsPlugin from '../../src/errors/plugin.js'
 import { startRecentErrorsJob, type ErrorStats } from '../../src/errors/stats.js'
 import RE2 from 're2'
@@ -48,7 +49,8 @@ async function bareApp (logSource: LogSource, rulesFile?: string) {
   app.decorate('config', config)
   app.decorate('deps', { logSource } as never)
   app.decorate('metrics', createMetrics(new Registry()))
-  await app.register(errorsPlugin, { config, rulesFile })
+  app.decorate('alertSink', createAlertSink(() => {}))
+  await app.register(errorsPlugin, { rulesFile })
   return app
 }
 
@@ -81,7 +83,8 @@ severity: {}
     app.decorate('config', config)
     app.decorate('deps', { logSource: fakeSource() } as never)
     app.decorate('metrics', createMetrics(new Registry()))
-    const err = await app.register(errorsPlugin, { config }).ready().then(() => undefined, (e: Error) => e)
+    app.decorate('alertSink', createAlertSink(() => {}))
+    const err = await app.register(errorsPlugin).ready().then(() => undefined, (e: Error) => e)
     await app.close()
     expect(err?.message).toContain('"custom-broken"')
   })

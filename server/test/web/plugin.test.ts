@@ -108,7 +108,8 @@ describe('web plugin without a built UI', () => {
     const Fastify = (await import('fastify')).default
     const app = Fastify({ routerOptions: { ignoreTrailingSlash: true } })
     await app.register((await import('@fastify/sensible')).default)
-    await app.register(createWebPlugin(empty), { config: { basePath: '/logs', auth: { embedAllowedOrigins: [] } } as never })
+    app.decorate('config', { basePath: '/logs', auth: { embedAllowedOrigins: [] } } as never)
+    await app.register(createWebPlugin(empty))
     app.get('/logs/api/ping', async () => ({ ok: true }))
     const page = await app.inject({ method: 'GET', url: '/logs/' })
     expect(page.statusCode).toBe(503)
@@ -125,7 +126,8 @@ describe('web plugin without a built UI', () => {
     const app = Fastify({ routerOptions: { ignoreTrailingSlash: true } })
     try {
       await app.register((await import('@fastify/sensible')).default)
-      await app.register(createWebPlugin(dist), { config: { basePath: '/logs', auth: { embedAllowedOrigins: [] } } as never })
+      app.decorate('config', { basePath: '/logs', auth: { embedAllowedOrigins: [] } } as never)
+      await app.register(createWebPlugin(dist))
       expect((await app.inject({ method: 'GET', url: '/logs/login' })).statusCode).toBe(503)
       const before = await app.inject({ method: 'GET', url: '/logs/assets/login-aaa.js' })
       expect(before.statusCode).toBe(503)

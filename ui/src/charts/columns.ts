@@ -1,7 +1,8 @@
+import { SEVERITIES } from '../../../shared/severity.js'
 import type { ConnectionsResponse, ErrorsResponse, Severity } from '../types.js'
 
 /** Stacking order, bottom to top: the worst severity sits on the axis where it is easiest to read. */
-export const STACK_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low']
+export const STACK_ORDER: readonly Severity[] = SEVERITIES
 
 export interface StackedColumns {
   /** uPlot data: x in seconds, then cumulative sums, the top of the stack first. */

@@ -1,10 +1,9 @@
 import type uPlot from 'uplot'
 import { customElement } from 'lit/decorators.js'
+import { SEVERITY_LABELS, severityColorVar, severityFillVar, type Severity } from '../../../shared/severity.js'
 import { themeColor } from '../styles/tokens.js'
 import { themedAxes, rawValue } from './axes.js'
 import { UplotBase } from './uplot-base.js'
-
-const LABELS: Record<string, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' }
 
 /** Error rate stacked by severity (errors per bucket). */
 @customElement('tw-error-rate-chart')
@@ -21,10 +20,10 @@ export class ErrorRateChart extends UplotBase {
       series: [
         {},
         ...keys.map((key, i) => ({
-          label: LABELS[key] ?? key,
+          label: SEVERITY_LABELS[key as Severity] ?? key,
           scale: 'errors',
-          stroke: themeColor(this, `--sev-${key}`, '#888'),
-          fill: themeColor(this, `--fill-${key}`, '#ccc'),
+          stroke: themeColor(this, severityColorVar(key as Severity), '#888'),
+          fill: themeColor(this, severityFillVar(key as Severity), '#ccc'),
           width: 1,
           points: { show: false },
           value: rawValue(cols?.raw ?? [], i),

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import type { Config } from '../../config.js'
 import type { AlertsService } from '../plugin.js'
 import { createAlertmanagerClient } from './client.js'
 import { createMuting } from './muting.js'
@@ -9,7 +8,8 @@ import { silenceRoutes } from './routes.js'
  * Silences (Alertmanager API v2) and the silenced/inhibited state, pushed on the alert stream as
  * `{ type: 'muting', ... }`. Without ALERTMANAGER_URL the routes answer that they need it; nothing fails.
  */
-export async function registerSilences (app: FastifyInstance, config: Config, alerts: AlertsService): Promise<void> {
+export async function registerSilences (app: FastifyInstance, alerts: AlertsService, prefix: string): Promise<void> {
+  const { config } = app
   const am = config.alerts.alertmanager
   const client = am.url === undefined ? undefined : createAlertmanagerClient({ ...am, url: am.url }, app.metrics)
   const muting = createMuting({
@@ -20,7 +20,7 @@ export async function registerSilences (app: FastifyInstance, config: Config, al
     push: (state) => alerts.hub.broadcast({ type: 'muting', ...state }),
     log: app.log.child({ part: 'silences' }),
   })
-  await app.register(silenceRoutes, { config, client, muting, store: alerts.store })
+  await app.register(silenceRoutes, { client, muting, store: alerts.store, prefix })
   // From the last poll, never a call of its own: health stays fast when Alertmanager is slow.
   app.health.register('alertmanager', async () => {
     const s = muting.state()

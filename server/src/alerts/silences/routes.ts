@@ -1,20 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { Config } from '../../config.js'
+import { AUTH_ERRORS, errorResponses } from '../../infra/http.js'
 import { auditResult, auditStart } from '../../database/audit.js'
 import { redactText } from '../../infra/logger.js'
 import type { AlertStore } from '../store.js'
 import { AlertmanagerError, type AlertmanagerClient } from './client.js'
 import { NO_ALERTMANAGER, type Muting } from './muting.js'
-import { CreatedReply, ErrorReply, MutingReply, PostableSilenceSchema, SilencesReply } from './schemas.js'
+import { CreatedReply, MutingReply, PostableSilenceSchema, SilencesReply } from './schemas.js'
 import { checkSilence, reachOf, SilenceInputError } from './validate.js'
 
-interface Options { config: Config, client: AlertmanagerClient | undefined, muting: Muting, store: AlertStore }
+interface Options { client: AlertmanagerClient | undefined, muting: Muting, store: AlertStore }
 
 /** Silences through Alertmanager's API v2: list (viewers), create and expire (admins, audited). */
-export const silenceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { config, client, muting, store }) => {
-  const base = config.basePath === '/' ? '' : config.basePath
-  const errors = { 400: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 502: ErrorReply, 503: ErrorReply, 504: ErrorReply }
+export const silenceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { client, muting, store }) => {
+  const errors = errorResponses(400, ...AUTH_ERRORS, 404, 409, 502, 503, 504)
   const needClient = () => {
     if (client === undefined) throw app.httpErrors.serviceUnavailable(NO_ALERTMANAGER)
     return client
@@ -41,16 +40,16 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { c
     }
   }
 
-  app.get(`${base}/api/alerts/muting`, {
+  app.get('/api/alerts/muting', {
     config: { auth: 'embed' },
-    schema: { querystring: Type.Object({ embed_token: Type.Optional(Type.String()) }), response: { 200: MutingReply } },
+    schema: { querystring: Type.Object({ embed_token: Type.Optional(Type.String()) }), response: { 200: MutingReply, ...errorResponses(...AUTH_ERRORS) } },
   }, async () => muting.state())
 
-  app.get(`${base}/api/silences`, {
+  app.get('/api/silences', {
     config: { auth: 'viewer' },
     schema: {
       querystring: Type.Object({ state: Type.Optional(Type.Union([Type.Literal('current'), Type.Literal('all')])) }),
-      response: { 200: SilencesReply },
+      response: { 200: SilencesReply, ...errorResponses(...AUTH_ERRORS, 502, 503, 504) },
     },
   }, async (request) => {
     const measuredAt = new Date().toISOString()
@@ -66,7 +65,7 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { c
     }
   })
 
-  app.post(`${base}/api/silences`, {
+  app.post('/api/silences', {
     config: { auth: 'admin' },
     schema: {
       querystring: Type.Object({ confirm: Type.Optional(Type.Boolean()) }),
@@ -97,7 +96,7 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { c
     return reply.code(201).send({ id: created.silenceID, ...reach })
   })
 
-  app.delete(`${base}/api/silences/:id`, {
+  app.delete('/api/silences/:id', {
     config: { auth: 'admin' },
     schema: {
       params: Type.Object({ id: Type.String({ pattern: '^[0-9a-fA-F-]{1,64}$' }) }),

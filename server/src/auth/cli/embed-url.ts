@@ -6,6 +6,7 @@
  * - `all` prints one token valid for every panel (the dashboards share one `embed_token`
  *   variable), then each panel's URL with it.
  */
+import { routePrefix } from '../../infra/http.js'
 import { loadConfig } from '../../config.js'
 import { EMBED_PANELS, mintEmbedToken, type EmbedPanel } from '../embed.js'
 import { loadOrCreateSecret } from '../tokens.js'
@@ -58,7 +59,7 @@ export function embedToken (env: Record<string, string | undefined>, argv: strin
   // '*' in the token opens every panel's page; a named panel opens that page only.
   // Either one may make the read-only API calls a panel's page makes.
   const { token, id } = mintEmbedToken(secret, panel === ALL_PANELS ? '*' : panel, ttlSeconds, now)
-  const base = config.basePath === '/' ? '' : config.basePath
+  const base = routePrefix(config.basePath)
   const panels = panel === ALL_PANELS ? EMBED_PANELS : [panel]
   const urls: Partial<Record<EmbedPanel, string>> = {}
   for (const p of panels) urls[p] = `${config.publicUrl}${base}/embed/${p}?embed_token=${encodeURIComponent(token)}`

@@ -30,5 +30,3 @@ export const TrendsResponse = Type.Object({
   dropRule: Type.Object({ pct: Type.Number(), rows: NNum, window: Type.String() }),
   tables: Type.Record(Type.String(), Type.Object({ changes: Changes, drop: Drop })),
 })
-
-export const HistoryError = Type.Object({ statusCode: Type.Number(), error: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) })

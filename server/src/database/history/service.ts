@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { Counter, type Registry } from 'prom-client'
 import type { AlertSink } from '../../alerts/sink.js'
 import { trusted } from '../rows.js'
-import type { WatchSnapshot } from '../watch.js'
+import type { WatchSnapshot } from '../snapshot.js'
 import { changes, dropWithin, type ChangeWindow, type Drop, type DropRule } from './changes.js'
 import { FIVE_MIN, RAW, withGaps, type Point, type SeriesStore } from './store.js'
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { databaseNameOf } from '../../config.js'
+import { routePrefix } from '../../infra/http.js'
 import type { DatabaseWatch } from '../watch.js'
 import { migrateHistoryStore } from './migrate.js'
 import { historyRoutes } from './routes.js'
@@ -17,15 +18,15 @@ export async function setupDatabaseHistory (app: FastifyInstance, watch: Databas
   const log = app.log.child({ component: 'database-history' })
   const history = createDatabaseHistory({
     store: createSeriesStore(deps.pg.store),
-    ns: historyNamespace(config.monitorDatabaseUrl, config.expectedDatabase),
-    probeIntervalS: config.probeIntervalS,
-    drop: { pct: config.history.dropWarnPct, rows: config.history.dropWarnRows, windowMs: config.history.dropWindowMs },
+    ns: historyNamespace(config.database.monitorUrl, config.database.expectedDatabase),
+    probeIntervalS: config.database.probeIntervalS,
+    drop: { pct: config.database.history.dropWarnPct, rows: config.database.history.dropWarnRows, windowMs: config.database.history.dropWindowMs },
     sink: app.alertSink,
     registry: app.metrics.registry,
     log,
   })
   watch.onProbe((s) => { history.record(s).catch((err: unknown) => log.warn({ err }, 'database history: probe not recorded')) })
-  await app.register(historyRoutes, { watch, history })
+  await app.register(historyRoutes, { watch, history, prefix: routePrefix(config.basePath) })
   app.addHook('onReady', async () => {
     try {
       await migrateHistoryStore(deps.pg.store, (msg) => log.debug(msg))

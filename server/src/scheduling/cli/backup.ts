@@ -9,11 +9,11 @@ import { recordInTable } from './record.js'
 process.umask(0o077)
 try {
   const config = loadConfig(process.env)
-  const r = await runBackup({ databaseUrl: config.databaseUrl, dir: config.backup.dir as string, keep: config.backup.keep })
+  const r = await runBackup({ databaseUrl: config.databaseUrl, dir: config.database.backup.dir as string, keep: config.database.backup.keep })
   console.log(`backup ok: ${r.file} (${r.bytes} bytes, ${r.entries} entries, database ${r.database})`)
-  if (config.backup.table !== undefined) {
-    await recordInTable(config.tovwatchDatabaseUrl ?? config.databaseUrl as string, config.backup.table, r)
-    console.log(`recorded in ${config.backup.table}`)
+  if (config.database.backup.table !== undefined) {
+    await recordInTable(config.tovwatchDatabaseUrl ?? config.databaseUrl as string, config.database.backup.table, r)
+    console.log(`recorded in ${config.database.backup.table}`)
   }
   if (r.removed.length > 0) console.log(`removed ${r.removed.length} older backup(s): ${r.removed.join(', ')}`)
 } catch (err) {

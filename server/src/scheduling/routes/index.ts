@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { statusName } from '../../infra/http.js'
 import type { SchedContext } from '../context.js'
 import { fromPgError, SchedError } from '../errors.js'
 import { looksLikePlayerToken, playerFromToken } from '../tokens.js'
@@ -13,7 +14,6 @@ import { sessionRoutes } from './sessions.js'
 import { tokenRoutes } from './tokens.js'
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
-const NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity', 503: 'Service Unavailable' }
 
 /**
  * The scheduling API under /api/ (not under BASE_PATH: TovPlay's front end calls it).
@@ -34,7 +34,7 @@ export const schedulingApi: FastifyPluginAsyncTypebox<{ ctx: SchedContext, write
     if (reason !== undefined) ctx.metrics.conflicts.inc({ reason })
     request.log.info({ err: { message: mapped.message, code: (err as { code?: string }).code }, statusCode: mapped.statusCode, reason }, 'scheduling request refused')
     if (mapped.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="tovplay"')
-    return reply.code(mapped.statusCode).send({ ...mapped.details, ...(reason !== undefined ? { reason } : {}), statusCode: mapped.statusCode, error: NAMES[mapped.statusCode] ?? 'Error', message: mapped.message })
+    return reply.code(mapped.statusCode).send({ ...mapped.details, ...(reason !== undefined ? { reason } : {}), statusCode: mapped.statusCode, error: statusName(mapped.statusCode), message: mapped.message })
   })
 
   app.decorateRequest('schedCaller', undefined)

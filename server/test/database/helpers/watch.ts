@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { buildTestApp, type TestApp } from '../../helpers/app.js'
-import type { WatchSnapshot } from '../../../src/database/watch.js'
+import type { WatchSnapshot } from '../../../src/database/snapshot.js'
 
 /** The app with only the database part. Tests trigger probes themselves (probeNow); the timer is set long unless a test asks for PROBE_INTERVAL_S. */
 export async function buildWatchApp (env: Record<string, string | undefined>): Promise<TestApp> {

@@ -61,7 +61,7 @@ describe.skipIf(!(await have('postgres')))('table history on the real PostgreSQL
     t = await buildWatchApp({ ...env(db), PROBE_INTERVAL_S: '15' })
     await probe(t)
     const store = createSeriesStore(t.deps.pg.store)
-    const ns = historyNamespace(t.config.monitorDatabaseUrl, t.config.expectedDatabase)
+    const ns = historyNamespace(t.config.database.monitorUrl, t.config.database.expectedDatabase)
     const now = Date.now()
     await store.append(ns, now - 3 * 86_400_000, [['t:players', 9]])
     await store.append(ns, now - 3 * 3_600_000, [['t:players', 7]])

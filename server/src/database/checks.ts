@@ -1,9 +1,9 @@
 import type { AlertSink, InternalAlert } from '../alerts/sink.js'
-import type { Config } from '../config.js'
+import type { DatabaseConfig } from '../config.js'
 import type { IdentityStatus } from './types.js'
-import type { WatchSnapshot } from './watch.js'
+import type { WatchSnapshot } from './snapshot.js'
 
-export interface AlertMemory { usedHighStreak: number }
+export interface CheckMemory { usedHighStreak: number }
 
 /** Alert names shared with rules/alerts.yml: change them together. */
 export const ALERTS = {
@@ -29,8 +29,11 @@ const IDENTITY_KEYS: Array<[Exclude<IdentityStatus, 'ok' | 'tables_missing' | 'u
   ['unverified', 'db:identity:unverified'],
 ]
 
-/** Turns one probe's snapshot into raised and resolved internal alerts. Idempotent. */
-export function evaluateAlerts (s: WatchSnapshot, config: Config, sink: AlertSink, memory: AlertMemory): void {
+/**
+ * The database's internal checks: turns one probe's snapshot into raised and resolved
+ * internal alerts through the sink. Idempotent.
+ */
+export function evaluateChecks (s: WatchSnapshot, config: DatabaseConfig, sink: AlertSink, memory: CheckMemory): void {
   const set = (key: string, on: boolean, alert: () => InternalAlert) => { if (on) sink.raise(key, alert()); else sink.resolve(key) }
   const p = s.probe
   if (p !== null) {

@@ -3,6 +3,7 @@ import type { LogEntry, LogSource, QueryOutcome, SeriesOutcome } from '../logs/s
 import { LogQueryError } from '../logs/source.js'
 import { SEVERITIES, type Severity } from '../metrics/names.js'
 import { CATEGORIES, unionOf, type Category, type Classifier } from './classifier.js'
+import { createFeedEvents } from './events/feed-hook.js'
 import { createGrouper, type ErrorGroup } from './group.js'
 import type { FeedInput } from './input.js'
 
@@ -31,6 +32,8 @@ export interface FeedDeps {
   maxEntries?: number
   /** ERROR_GROUP_LABELS; default GROUP_LABELS. */
   groupLabels?: readonly string[]
+  /** ERROR_EVENT_GAP_MS; default 1 s. */
+  eventGapMs?: number
 }
 
 export function stepFor (spanMs: number): number {
@@ -105,13 +108,15 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
   const maxEntries = deps.maxEntries ?? MAX_FEED_ENTRIES
   const counts = categoryCounts()
   const u = classifier.unions
+  // Multi-line events (events/): lines are collected as they come and grouped once assembled.
+  const events = createFeedEvents({ gapMs: deps.eventGapMs, minRank, grouper })
 
   const onPage = (entries: LogEntry[]) => {
     const codes = classifyMemo(classifier, entries)
     for (let i = 0; i < entries.length; i++) {
       const code = codes[i] as number
       counts.add(code)
-      if (code <= minRank) grouper.add(entries[i] as LogEntry, CATEGORIES[code] as Severity)
+      if (code <= minRank) events.push(entries[i] as LogEntry, code)
     }
   }
 
@@ -141,6 +146,7 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
     counts.flush(deps.linesClassified)
   }
 
+  const seriesValues = events.finish({ ...series, stepSeconds })
   const reasons = new Set<string>()
   for (const o of outcomes) for (const r of o.incompleteReasons) reasons.add(r)
   for (const r of series.incompleteReasons) reasons.add(r)
@@ -151,7 +157,7 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
   const complete = series.complete && outcomes.every((o) => o.complete) && reasons.size === 0
 
   const values = (sev: Severity) => {
-    const v = series.values[sev] ?? []
+    const v = seriesValues[sev] ?? []
     return series.timestamps.map((_, i) => v[i] ?? 0)
   }
   const seriesOut = { stepSeconds, timestamps: series.timestamps, critical: values('critical'), high: values('high'), medium: values('medium'), low: values('low') }

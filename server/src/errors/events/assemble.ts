@@ -31,6 +31,8 @@ export interface AssembledEvent {
   kind: EventKind
   /** Per line (stored or not, in order), the caller's tag (e.g. a severity code); only when tags are given. */
   tags: number[]
+  /** Per line, its time; only when tags are given (with tags, for re-counting a series by events). */
+  times: bigint[]
 }
 
 export interface AssembleOptions {
@@ -127,13 +129,14 @@ export function createAssembler (onEvent: (ev: AssembledEvent) => void, opts: As
       truncated: over,
       kind: 'plain',
       tags: tag === undefined ? [] : [tag],
+      times: tag === undefined ? [] : [entry.tsNs],
     }
   }
 
   const join = (ev: AssembledEvent, entry: LogEntry, tag: number | undefined) => {
     const line = entry.line
     ev.lineCount++
-    if (tag !== undefined) ev.tags.push(tag)
+    if (tag !== undefined) { ev.tags.push(tag); ev.times.push(entry.tsNs) }
     const stored = ev.chars
     ev.chars += line.length + 1
     if (entry.tsNs > ev.lastTsNs) ev.lastTsNs = entry.tsNs

@@ -69,7 +69,7 @@ describe('event assembly', () => {
   })
 
   it('treats a per-line level label as the same stream', () => {
-    const input = FLASK_KEYERROR.map((line, i) => ({ tsNs: ns(i), labels: i === 0 ? { job: 'api', level: 'error' } : { job: 'api' }, line }))
+    const input: LogEntry[] = FLASK_KEYERROR.map((line, i) => ({ tsNs: ns(i), labels: (i === 0 ? { job: 'api', level: 'error' } : { job: 'api' }) as Record<string, string>, line }))
     expect(assemble(input).map((e) => e.lineCount)).toEqual([FLASK_KEYERROR.length])
   })
 

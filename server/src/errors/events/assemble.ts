@@ -29,11 +29,15 @@ export interface AssembledEvent {
   chars: number
   truncated: boolean
   kind: EventKind
-  /** Per line (stored or not, in order), the caller's tag (e.g. a severity code); only when tags are given. */
-  tags: number[]
-  /** Per line, its time; only when tags are given (with tags, for re-counting a series by events). */
-  times: bigint[]
+  /** The first line's tag (the caller's, e.g. a category code), or -1. */
+  tag: number
+  /** Per line (stored or not, in order), its tag and its time; only once a second line joined (see tagsOf). */
+  tags?: number[]
+  times?: bigint[]
 }
+
+/** Every line's tag, in order. */
+export const tagsOf = (ev: AssembledEvent): readonly number[] => ev.tags ?? [ev.tag]
 
 export interface AssembleOptions {
   /** Largest gap between two lines of one event (ERROR_EVENT_GAP_MS). */
@@ -83,6 +87,9 @@ const GO_GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/
 const GO_FUNC = /^(?:created by )?[\w./*()-]+\(.*\)(?: in goroutine \d+)?\s*$|^created by /
 const GO_EXTRA = /^\[(?:signal|recovered)\b/
 
+/** A cheap first test for every continuation a plain line may have (each is then tested exactly). */
+const MAY_CONTINUE = /^(?:\s|Traceback |goroutine |Caused by|Suppressed|\[cause\]|\.\.\. |[a-zA-Z_$][\w$]*\.)/
+
 type Stream = { open: AssembledEvent, mode: Mode }
 
 export interface Assembler {
@@ -128,15 +135,16 @@ export function createAssembler (onEvent: (ev: AssembledEvent) => void, opts: As
       chars: line.length,
       truncated: over,
       kind: 'plain',
-      tags: tag === undefined ? [] : [tag],
-      times: tag === undefined ? [] : [entry.tsNs],
+      tag: tag ?? -1,
     }
   }
 
   const join = (ev: AssembledEvent, entry: LogEntry, tag: number | undefined) => {
     const line = entry.line
     ev.lineCount++
-    if (tag !== undefined) { ev.tags.push(tag); ev.times.push(entry.tsNs) }
+    if (ev.tags === undefined) { ev.tags = [ev.tag]; ev.times = [ev.head.tsNs] }
+    ev.tags.push(tag ?? -1);
+    (ev.times as bigint[]).push(entry.tsNs)
     const stored = ev.chars
     ev.chars += line.length + 1
     if (entry.tsNs > ev.lastTsNs) ev.lastTsNs = entry.tsNs
@@ -178,6 +186,8 @@ export function createAssembler (onEvent: (ev: AssembledEvent) => void, opts: As
         if (isSpace(c0)) return Mode.Frames
         return undefined
       case Mode.Plain:
+        // Most lines start a stack of nothing: a JSON object, a timestamp, an address.
+        if (c0 === 123 || (c0 >= 48 && c0 <= 57) || !MAY_CONTINUE.test(line)) return undefined
         if (PY_TRACEBACK.test(line)) return Mode.PyFrames
         if (AT_FRAME.test(line)) return Mode.Frames
         if (GO_GOROUTINE.test(line)) return Mode.Go
@@ -189,8 +199,9 @@ export function createAssembler (onEvent: (ev: AssembledEvent) => void, opts: As
 
   /** The mode of an event that starts with `line`. */
   const first = (line: string): Mode => {
-    if (PY_TRACEBACK.test(line)) return Mode.PyFrames
-    if (GO_PANIC.test(line)) return Mode.Go
+    const c0 = line.charCodeAt(0)
+    if (c0 === 84 /* T */ && PY_TRACEBACK.test(line)) return Mode.PyFrames
+    if ((c0 === 112 /* p */ || c0 === 102 /* f */) && GO_PANIC.test(line)) return Mode.Go
     return Mode.Plain
   }
 
@@ -212,13 +223,12 @@ export function createAssembler (onEvent: (ev: AssembledEvent) => void, opts: As
       const s = streams.get(key)
       if (s !== undefined) {
         const ev = s.open
-        const d = entry.tsNs - ev.lastTsNs
-        if (d < 0n) {
+        if (entry.tsNs < ev.lastTsNs) {
           // Out of order within its stream: an event of its own, the open one stays open.
           emit(start(entry, tag))
           return
         }
-        if (d <= gapNs) {
+        if (entry.tsNs <= ev.lastTsNs + gapNs) {
           const m = next(s.mode, entry.line)
           if (m !== undefined) {
             join(ev, entry, tag)

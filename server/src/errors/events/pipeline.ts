@@ -10,8 +10,9 @@ const SEVERITY_CODES = 4
  * first line is (a noise rule names the event, not its frames); otherwise the most severe line.
  */
 export function eventCode (ev: AssembledEvent): number {
+  if (ev.tags === undefined) return ev.tag < 0 ? NOISE + 1 : ev.tag
   const tags = ev.tags
-  const head = tags[0] ?? NOISE + 1
+  const head = tags[0] as number
   let best = head
   for (let i = 0; i < tags.length; i++) {
     const t = tags[i] as number
@@ -80,16 +81,15 @@ export function countEvents (series: SeriesLike, severities: readonly string[]) 
     return i >= 0 && i < n ? i : -1
   }
   const add = (code: number, tsNs: bigint, d: number) => {
-    if (code >= SEVERITY_CODES) return
+    if (code < 0 || code >= SEVERITY_CODES) return
     const i = at(tsNs)
     const v = values[severities[code] as string]
     if (i < 0 || v === undefined || v[i] === undefined) return
     v[i] = Math.max(0, (v[i] as number) + d)
   }
   const onEvent = (ev: AssembledEvent, code: number) => {
-    if (ev.tags.length <= 1 && ev.tags[0] === code) return
-    for (let k = 1; k < ev.tags.length; k++) add(ev.tags[k] as number, ev.times[k] as bigint, -1)
-    const head = ev.tags[0] as number
+    const head = ev.tag
+    if (ev.tags !== undefined && ev.times !== undefined) for (let k = 1; k < ev.tags.length; k++) add(ev.tags[k] as number, ev.times[k] as bigint, -1)
     if (head !== code) {
       add(head, ev.head.tsNs, -1)
       add(code, ev.head.tsNs, +1)

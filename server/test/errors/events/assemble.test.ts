@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { LogEntry } from '../../../src/logs/source.js'
-import { createAssembler, eventText, type AssembledEvent, type AssembleOptions } from '../../../src/errors/events/assemble.js'
+import { createAssembler, eventText, tagsOf, type AssembledEvent, type AssembleOptions } from '../../../src/errors/events/assemble.js'
 import { FLASK_KEYERROR, GO_PANIC, JAVA_STACK, JS_STACK, PINO_ERR, PY_CHAINED } from './fixtures.js'
 
 const ns = (ms: number) => BigInt(ms) * 1_000_000n
@@ -113,6 +113,7 @@ describe('event assembly', () => {
     const a = createAssembler((ev) => out.push(ev))
     entries(JS_STACK).forEach((e, i) => a.push(e, i === 0 ? 1 : 5))
     a.flush()
-    expect(out[0]?.tags).toEqual([1, 5, 5, 5])
+    expect(tagsOf(out[0] as AssembledEvent)).toEqual([1, 5, 5, 5])
+    expect(out[0]?.times).toEqual(entries(JS_STACK).map((e) => e.tsNs))
   })
 })

@@ -120,29 +120,41 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
     return g
   }
 
-  const bump = (g: Acc, tsNs: bigint, ms: number, severity: Severity, sample: RawSample) => {
+  // The group labels of a stream's labels object (Loki shares one per stream), and their JSON.
+  const labelMemo = new WeakMap<Record<string, string>, { labels: Record<string, string>, json: string }>()
+  const labelsOf = (raw: Record<string, string>) => {
+    let l = labelMemo.get(raw)
+    if (l === undefined) {
+      const labels = groupLabels(raw, labelNames)
+      labelMemo.set(raw, l = { labels, json: JSON.stringify(labels) })
+    }
+    return l
+  }
+
+  const bump = (g: Acc, tsNs: bigint, ms: number, severity: Severity, from: LogEntry | AssembledEvent) => {
     if (g.count === 0 || tsNs < g.first) g.first = tsNs
     if (g.count === 0 || tsNs > g.last) g.last = tsNs
     g.count++
     g.rank = Math.min(g.rank, RANK[severity])
     const idx = Math.min(SPARKLINE_BUCKETS - 1, Math.max(0, Math.floor(((ms - startMs) * SPARKLINE_BUCKETS) / spanMs)))
     g.sparkline[idx] = (g.sparkline[idx] as number) + 1
-    keepNewest(g.samples, sample)
+    // A sample is built only when it is kept.
+    if (keeps(g.samples, tsNs)) keepNewest(g.samples, 'head' in from ? eventSampleOf(from) : sampleOf(from))
   }
 
   return {
     add (entry: LogEntry, severity: Severity) {
       const { key, labels, template, ms } = keyedEntry(entry, labelNames, memo)
       const g = accFor(key, labels, template, template, undefined)
-      if (g !== undefined) bump(g, entry.tsNs, ms, severity, sampleOf(entry))
+      if (g !== undefined) bump(g, entry.tsNs, ms, severity, entry)
     },
     /**
      * One assembled event (events/assemble.ts), keyed by its signature (events/signature.ts):
      * counted once whatever its number of lines.
      */
     addEvent (ev: AssembledEvent, severity: Severity, sig: EventSignature) {
-      const labels = groupLabels(ev.head.labels, labelNames)
-      const key = JSON.stringify(labels) + '\u0001' + sig.key
+      const { labels, json } = labelsOf(ev.head.labels)
+      const key = json + '\u0001' + sig.key
       // A message-keyed group keeps the fingerprint it had before events (links and lifecycle stay valid).
       const g = accFor(key, labels, sig.template, sig.kind === 'message' ? sig.template : sig.key, sig)
       if (g === undefined) return
@@ -151,7 +163,7 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
         const p = paths.has(sig.path) || paths.size < MAX_PATHS ? sig.path : '(other)'
         paths.set(p, (paths.get(p) ?? 0) + 1)
       }
-      bump(g, ev.head.tsNs, Number(ev.head.tsNs / 1_000_000n), severity, eventSampleOf(ev))
+      bump(g, ev.head.tsNs, Number(ev.head.tsNs / 1_000_000n), severity, ev)
     },
     /** Lines that were counted but not grouped because MAX_GROUPS was reached. */
     ungrouped: () => ungrouped,
@@ -209,6 +221,12 @@ function eventSampleOf (ev: AssembledEvent): RawSample {
   }
   const truncated = ev.truncated || ev.lines.length < ev.lineCount
   return { tsNs: ev.head.tsNs, line: text.slice(0, MAX_EVENT_SAMPLE_LENGTH + 1), labels: ev.head.labels, lines: ev.lineCount, ...(truncated ? { truncated } : {}) }
+}
+
+function keeps (samples: RawSample[], tsNs: bigint): boolean {
+  if (samples.length < SAMPLES_PER_GROUP) return true
+  for (const s of samples) if (s.tsNs < tsNs) return true
+  return false
 }
 
 function keepNewest (samples: RawSample[], sample: RawSample) {

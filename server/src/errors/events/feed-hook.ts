@@ -10,13 +10,16 @@ import { signatureOf, type EventSignature } from './signature.js'
  * A one-line event's signature, per entry: cached chunks hand the same entry objects to every
  * request, so a warm repeat computes only the signatures of lines it has not seen.
  */
-const signatureMemo = new WeakMap<LogEntry, EventSignature>()
+const signatureMemo = new WeakMap<LogEntry, { lines: number, stored: number, last: string | undefined, sig: EventSignature }>()
 
+/** An event's signature; the same head with the same lines (a cached chunk read again) reuses it. */
 export function eventSignature (ev: AssembledEvent): EventSignature {
-  if (ev.lineCount > 1) return signatureOf(ev.lines)
-  let s = signatureMemo.get(ev.head)
-  if (s === undefined) signatureMemo.set(ev.head, s = signatureOf(ev.lines))
-  return s
+  const m = signatureMemo.get(ev.head)
+  const last = ev.lines[ev.lines.length - 1]
+  if (m !== undefined && m.lines === ev.lineCount && m.stored === ev.lines.length && m.last === last) return m.sig
+  const sig = signatureOf(ev.lines)
+  signatureMemo.set(ev.head, { lines: ev.lineCount, stored: ev.lines.length, last, sig })
+  return sig
 }
 
 export interface FeedEventsOptions {

@@ -61,8 +61,10 @@ const enum Mode {
   Plain,
   /** Inside a Python traceback: indented frames and code lines, then the `Type: message` line. */
   PyFrames,
-  /** After a Python `Type: message`: a chained block (blank line, During handling…, The above…, Traceback) may follow. */
+  /** After a Python `Type: message`: a chained block (blank line, During handling…, The above…) may follow. */
   PyEnd,
+  /** After `During handling…`/`The above exception…`: blank lines, then the next `Traceback`. */
+  PyChain,
   /** JavaScript or Java frames. */
   Frames,
   /** A Go panic: goroutine headers, function lines and tab-indented file lines. */
@@ -163,7 +165,7 @@ export function createAssembler (onEvent: (ev: AssembledEvent) => void, opts: As
     const c0 = line.charCodeAt(0)
     if (line.length === 0 || (isSpace(c0) && line.trim() === '')) {
       // Blank lines separate chained Python blocks and Go goroutines; a plain line stays plain.
-      return mode === Mode.PyEnd || mode === Mode.PyFrames || mode === Mode.Go ? mode : undefined
+      return mode === Mode.PyEnd || mode === Mode.PyChain || mode === Mode.PyFrames || mode === Mode.Go ? mode : undefined
     }
     switch (mode) {
       case Mode.PyFrames:
@@ -171,9 +173,11 @@ export function createAssembler (onEvent: (ev: AssembledEvent) => void, opts: As
         if (PY_TRACEBACK.test(line)) return Mode.PyFrames
         if (PY_EXCEPTION.test(line)) return Mode.PyEnd
         return undefined
+      case Mode.PyChain:
+        return PY_TRACEBACK.test(line) ? Mode.PyFrames : undefined
       case Mode.PyEnd:
-        if (PY_CHAINED.test(line)) return Mode.PyEnd
-        if (PY_TRACEBACK.test(line)) return Mode.PyFrames
+        // A second traceback without a chaining sentence is another error.
+        if (PY_CHAINED.test(line)) return Mode.PyChain
         // Exception groups and notes are indented under the exception line.
         if (isSpace(c0) && !AT_FRAME.test(line)) return Mode.PyEnd
         return undefined
@@ -208,7 +212,7 @@ export function createAssembler (onEvent: (ev: AssembledEvent) => void, opts: As
   /** The kind of a closing event, from the mode it ended in (and its first frame for JS vs Java). */
   const close = (s: Stream) => {
     const ev = s.open
-    if (s.mode === Mode.PyFrames || s.mode === Mode.PyEnd) ev.kind = 'python'
+    if (s.mode === Mode.PyFrames || s.mode === Mode.PyEnd || s.mode === Mode.PyChain) ev.kind = 'python'
     else if (s.mode === Mode.Go && ev.lineCount > 1) ev.kind = 'go'
     else if (s.mode === Mode.Frames) {
       const frame = ev.lines.find((l) => AT_FRAME.test(l))

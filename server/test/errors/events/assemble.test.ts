@@ -103,6 +103,11 @@ describe('event assembly', () => {
     expect(evs.map((e) => e.lineCount)).toEqual([6, 1, 1])
   })
 
+  it('keeps two tracebacks apart when no chaining sentence joins them', () => {
+    const tb = FLASK_KEYERROR.slice(1)
+    expect(assemble(entries([...tb, ...tb])).map((e) => e.lineCount)).toEqual([tb.length, tb.length])
+  })
+
   it('keeps unrelated lines apart within the gap', () => {
     const lines = ['ERROR payment failed', 'ERROR lobby full', 'WARN slow query', 'KeyError: not after a traceback']
     expect(assemble(entries(lines)).map((e) => e.lineCount)).toEqual([1, 1, 1, 1])

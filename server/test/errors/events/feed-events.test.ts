@@ -84,4 +84,21 @@ describe('the error feed by events', () => {
     expect(joined.groups.reduce((a, g) => a + g.count, 0)).toBeLessThan(out.groups.reduce((a, g) => a + g.count, 0))
     expect(joined.totals.high + joined.totals.critical).toBe(joined.groups.reduce((a, g) => a + g.count, 0))
   })
+
+  it('bounds a traceback of 10,000 frames and a stack of a million characters, counting each once', async () => {
+    const t = NOW - 900_000
+    const frames = Array.from({ length: 10_000 }, (_, i) => `  File "/app/tovplay/deep.py", line ${i}, in recurse`)
+    // A pino line whose err.stack is a million characters long.
+    const huge = JSON.stringify({ level: 50, time: t, msg: 'render failed', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n' + '    at deep (/app/src/render.js:1:1)\n'.repeat(30_000) } })
+    expect(huge.length).toBeGreaterThan(1_000_000)
+    const lines = ['Traceback (most recent call last):', ...frames, 'RecursionError: maximum recursion depth exceeded', huge]
+      .map((line, i) => ({ tsNs: ns(t) + BigInt(i) * 1000n, labels: { job: 'tovplay/api' }, line }))
+    const out = await runFeed({ logSource: source(lines, 500), classifier, linesClassified: counter() }, input)
+    expect(out.groups.reduce((a, g) => a + g.count, 0)).toBe(2)
+    expect(out.totals.critical + out.totals.high).toBe(2)
+    for (const g of out.groups) {
+      expect(g.samples[0]?.truncated).toBe(true)
+      expect(g.samples[0]?.line.length).toBeLessThanOrEqual(8001)
+    }
+  })
 })

@@ -54,6 +54,8 @@ export interface Config {
     maxEntries: number
     /** The labels that split groups: a bounded subset, since per-pod or per-file labels would split one error into many. */
     groupLabels: string[]
+    /** Largest gap between two lines of one multi-line event (a traceback, a stack). */
+    eventGapMs: number
   }
   scheduling: {
     sweepIntervalS: number
@@ -361,6 +363,7 @@ export function loadConfig (env: Env = process.env): Config {
     errors: {
       maxEntries: int(env, 'ERRORS_MAX_ENTRIES', 50_000, 1000, 1_000_000),
       groupLabels: groupLabelList(env),
+      eventGapMs: int(env, 'ERROR_EVENT_GAP_MS', 1000, 0, 60_000),
     },
     scheduling: {
       sweepIntervalS: int(env, 'SCHEDULING_SWEEP_INTERVAL_S', 30, 1, 3600),

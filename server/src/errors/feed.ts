@@ -3,6 +3,7 @@ import type { LogEntry, LogSource, QueryOutcome, SeriesOutcome } from '../logs/s
 import { LogQueryError } from '../logs/source.js'
 import { SEVERITIES, type Severity } from '../metrics/names.js'
 import { CATEGORIES, unionOf, type Category, type Classifier } from './classifier.js'
+import { createFeedEvents } from './events/feed-hook.js'
 import { createGrouper, type ErrorGroup } from './group.js'
 import type { FeedInput } from './input.js'
 import { createTally } from './tally.js'
@@ -32,6 +33,8 @@ export interface FeedDeps {
   maxEntries?: number
   /** ERROR_GROUP_LABELS; default GROUP_LABELS. */
   groupLabels?: readonly string[]
+  /** ERROR_EVENT_GAP_MS; default 1 s. */
+  eventGapMs?: number
 }
 
 export function stepFor (spanMs: number): number {
@@ -119,6 +122,8 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
   const counts = categoryCounts()
   const stepSeconds = stepFor(input.endMs - input.startMs)
   const tally = createTally(startNs, endNs, stepSeconds)
+  // Multi-line events (events/): lines are collected as they come and grouped once assembled.
+  const events = createFeedEvents({ gapMs: deps.eventGapMs, minRank, grouper })
 
   const onPage = (entries: LogEntry[]) => {
     const codes = classifyMemo(classifier, entries)
@@ -127,7 +132,7 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
       const entry = entries[i] as LogEntry
       counts.add(code)
       tally.add(entry.tsNs, code)
-      if (code <= minRank) grouper.add(entry, CATEGORIES[code] as Severity)
+      if (code <= minRank) events.push(entry, code)
     }
   }
 
@@ -158,10 +163,11 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
   if (grouper.ungrouped() > 0) reasons.add(`${grouper.ungrouped()} lines had more distinct messages than can be grouped; they are counted in the totals only`)
   const complete = outcome.complete && (series?.complete ?? true) && reasons.size === 0
 
-  const counted = tally.values()
   const timestamps = series?.timestamps ?? tally.timestamps
+  // Lines counted as events: a traceback's frames are part of its one event (events/pipeline.ts).
+  const seriesValues = events.finish({ timestamps, values: series !== undefined ? series.values : tally.values(), stepSeconds })
   const values = (sev: Severity) => {
-    const v = series !== undefined ? (series.values[sev] ?? []) : counted[sev]
+    const v = seriesValues[sev] ?? []
     return timestamps.map((_, i) => v[i] ?? 0)
   }
   const seriesOut = { stepSeconds, timestamps, critical: values('critical'), high: values('high'), medium: values('medium'), low: values('low') }

@@ -1,6 +1,8 @@
 import { redactText } from '../infra/logger.js'
 import { SEVERITIES, type Severity } from '../metrics/names.js'
 import type { LogEntry } from '../logs/source.js'
+import type { AssembledEvent } from './events/assemble.js'
+import type { EventSignature } from './events/signature.js'
 import { fingerprintOf, GROUP_LABELS, groupLabels, templateOf } from './fingerprint.js'
 
 export const SAMPLES_PER_GROUP = 3
@@ -8,17 +10,41 @@ export const SPARKLINE_BUCKETS = 24
 /** More distinct templates than this in one answer means the grouping is not helping; the rest is counted, not grouped. */
 export const MAX_GROUPS = 5000
 const MAX_SAMPLE_LENGTH = 2000
+/** A multi-line event's sample (a whole stack) may be longer than a line's. */
+const MAX_EVENT_SAMPLE_LENGTH = 8000
+/** Distinct paths counted per access-error group; past it, further paths count as "other". */
+const MAX_PATHS = 200
+const TOP_PATHS = 10
 
 const RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi
 
 /** Secrets out (redactText), players' e-mail addresses out, length bounded. */
-export function redactSample (line: string): string {
-  const clipped = line.length > MAX_SAMPLE_LENGTH ? line.slice(0, MAX_SAMPLE_LENGTH) + '…' : line
+export function redactSample (line: string, max = MAX_SAMPLE_LENGTH): string {
+  const clipped = line.length > max ? line.slice(0, max) + '…' : line
   return redactText(clipped).replace(EMAIL, '<email>')
 }
 
-export interface Sample { ts: string, line: string, labels: Record<string, string> }
+export interface Sample {
+  ts: string
+  /** The event's text: one line, or a whole stack (its lines joined with newlines). */
+  line: string
+  labels: Record<string, string>
+  /** Lines of a multi-line event (absent for one line). */
+  lines?: number
+  /** The event was longer than what is kept of it. */
+  truncated?: boolean
+}
+
+/** How a group was keyed (events/signature.ts), with what it was keyed on. */
+export interface GroupSignature {
+  kind: EventSignature['kind']
+  exceptionType?: string
+  frame?: { file: string, fn: string }
+  endpoint?: string
+  /** Access errors: the normalized paths inside the group, most frequent first. */
+  paths?: Array<{ path: string, count: number }>
+}
 
 export interface ErrorGroup {
   fingerprint: string
@@ -30,6 +56,8 @@ export interface ErrorGroup {
   lastSeen: string
   samples: Sample[]
   sparkline: number[]
+  /** Set when the group came from assembled events (addEvent). */
+  signature?: GroupSignature
 }
 
 interface Acc {
@@ -41,8 +69,10 @@ interface Acc {
   first: bigint
   last: bigint
   // Raw until the answer is built: only the kept ones are redacted.
-  samples: Array<{ tsNs: bigint, line: string, labels: Record<string, string> }>
+  samples: RawSample[]
   sparkline: number[]
+  sig?: EventSignature
+  paths?: Map<string, number>
 }
 
 const nsToIso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString()
@@ -80,22 +110,60 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
   const spanMs = Math.max(1, Number((endNs - startNs) / 1_000_000n))
   let ungrouped = 0
 
+  const accFor = (key: string, labels: Record<string, string>, template: string, fpKey: string, sig: EventSignature | undefined): Acc | undefined => {
+    let g = groups.get(key)
+    if (g === undefined) {
+      if (groups.size >= MAX_GROUPS) { ungrouped++; return undefined }
+      g = { fingerprint: fingerprintOf(labels, fpKey), template, labels, rank: 9, count: 0, first: 0n, last: 0n, samples: [], sparkline: new Array<number>(SPARKLINE_BUCKETS).fill(0), ...(sig === undefined ? {} : { sig }) }
+      groups.set(key, g)
+    }
+    return g
+  }
+
+  // The group labels of a stream's labels object (Loki shares one per stream), and their JSON.
+  const labelMemo = new WeakMap<Record<string, string>, { labels: Record<string, string>, json: string }>()
+  const labelsOf = (raw: Record<string, string>) => {
+    let l = labelMemo.get(raw)
+    if (l === undefined) {
+      const labels = groupLabels(raw, labelNames)
+      labelMemo.set(raw, l = { labels, json: JSON.stringify(labels) })
+    }
+    return l
+  }
+
+  const bump = (g: Acc, tsNs: bigint, ms: number, severity: Severity, from: LogEntry | AssembledEvent) => {
+    if (g.count === 0 || tsNs < g.first) g.first = tsNs
+    if (g.count === 0 || tsNs > g.last) g.last = tsNs
+    g.count++
+    g.rank = Math.min(g.rank, RANK[severity])
+    const idx = Math.min(SPARKLINE_BUCKETS - 1, Math.max(0, Math.floor(((ms - startMs) * SPARKLINE_BUCKETS) / spanMs)))
+    g.sparkline[idx] = (g.sparkline[idx] as number) + 1
+    // A sample is built only when it is kept.
+    if (keeps(g.samples, tsNs)) keepNewest(g.samples, 'head' in from ? eventSampleOf(from) : sampleOf(from))
+  }
+
   return {
     add (entry: LogEntry, severity: Severity) {
       const { key, labels, template, ms } = keyedEntry(entry, labelNames, memo)
-      let g = groups.get(key)
-      if (g === undefined) {
-        if (groups.size >= MAX_GROUPS) { ungrouped++; return }
-        g = { fingerprint: fingerprintOf(labels, template), template, labels, rank: 9, count: 0, first: entry.tsNs, last: entry.tsNs, samples: [], sparkline: new Array<number>(SPARKLINE_BUCKETS).fill(0) }
-        groups.set(key, g)
+      const g = accFor(key, labels, template, template, undefined)
+      if (g !== undefined) bump(g, entry.tsNs, ms, severity, entry)
+    },
+    /**
+     * One assembled event (events/assemble.ts), keyed by its signature (events/signature.ts):
+     * counted once whatever its number of lines.
+     */
+    addEvent (ev: AssembledEvent, severity: Severity, sig: EventSignature) {
+      const { labels, json } = labelsOf(ev.head.labels)
+      const key = json + '\u0001' + sig.key
+      // A message-keyed group keeps the fingerprint it had before events (links and lifecycle stay valid).
+      const g = accFor(key, labels, sig.template, sig.kind === 'message' ? sig.template : sig.key, sig)
+      if (g === undefined) return
+      if (sig.path !== undefined) {
+        const paths = g.paths ??= new Map()
+        const p = paths.has(sig.path) || paths.size < MAX_PATHS ? sig.path : '(other)'
+        paths.set(p, (paths.get(p) ?? 0) + 1)
       }
-      g.count++
-      g.rank = Math.min(g.rank, RANK[severity])
-      if (entry.tsNs < g.first) g.first = entry.tsNs
-      if (entry.tsNs > g.last) g.last = entry.tsNs
-      const idx = Math.min(SPARKLINE_BUCKETS - 1, Math.max(0, Math.floor(((ms - startMs) * SPARKLINE_BUCKETS) / spanMs)))
-      g.sparkline[idx] = (g.sparkline[idx] as number) + 1
-      keepNewest(g.samples, entry)
+      bump(g, ev.head.tsNs, Number(ev.head.tsNs / 1_000_000n), severity, ev)
     },
     /** Lines that were counted but not grouped because MAX_GROUPS was reached. */
     ungrouped: () => ungrouped,
@@ -114,24 +182,59 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
           firstSeen: nsToIso(g.first),
           lastSeen: nsToIso(g.last),
           samples: [...g.samples].sort((a, b) => (b.tsNs > a.tsNs ? 1 : -1))
-            .map((s) => ({ ts: nsToIso(s.tsNs), line: redactSample(s.line), labels: s.labels })),
+            .map((s) => ({
+              ts: nsToIso(s.tsNs),
+              line: redactSample(s.line, s.lines === undefined ? MAX_SAMPLE_LENGTH : MAX_EVENT_SAMPLE_LENGTH),
+              labels: s.labels,
+              ...(s.lines === undefined ? {} : { lines: s.lines }),
+              ...(s.truncated === true ? { truncated: true } : {}),
+            })),
           sparkline: g.sparkline,
+          ...(g.sig === undefined ? {} : { signature: signatureOut(g.sig, g.paths) }),
         }))
     },
   }
 }
 
-type RawSample = Acc['samples'][number]
+interface RawSample { tsNs: bigint, line: string, labels: Record<string, string>, lines?: number, truncated?: boolean }
+
+function signatureOut (sig: EventSignature, paths: Map<string, number> | undefined): GroupSignature {
+  const out: GroupSignature = { kind: sig.kind }
+  if (sig.exceptionType !== undefined) out.exceptionType = sig.exceptionType
+  if (sig.frame !== undefined) out.frame = sig.frame
+  if (sig.endpoint !== undefined) out.endpoint = redactSample(sig.endpoint)
+  if (paths !== undefined) {
+    out.paths = [...paths].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_PATHS).map(([path, count]) => ({ path: redactSample(path), count }))
+  }
+  return out
+}
 
 // Clipped on the way in, so a group never holds a huge line.
 const sampleOf = (entry: LogEntry): RawSample => ({ tsNs: entry.tsNs, line: entry.line.slice(0, MAX_SAMPLE_LENGTH + 1), labels: entry.labels })
 
-function keepNewest (samples: RawSample[], entry: LogEntry) {
+function eventSampleOf (ev: AssembledEvent): RawSample {
+  if (ev.lineCount === 1) return { ...sampleOf(ev.head), ...(ev.truncated ? { truncated: true } : {}) }
+  let text = ''
+  for (const l of ev.lines) {
+    text += (text === '' ? '' : '\n') + l
+    if (text.length > MAX_EVENT_SAMPLE_LENGTH) break
+  }
+  const truncated = ev.truncated || ev.lines.length < ev.lineCount
+  return { tsNs: ev.head.tsNs, line: text.slice(0, MAX_EVENT_SAMPLE_LENGTH + 1), labels: ev.head.labels, lines: ev.lineCount, ...(truncated ? { truncated } : {}) }
+}
+
+function keeps (samples: RawSample[], tsNs: bigint): boolean {
+  if (samples.length < SAMPLES_PER_GROUP) return true
+  for (const s of samples) if (s.tsNs < tsNs) return true
+  return false
+}
+
+function keepNewest (samples: RawSample[], sample: RawSample) {
   if (samples.length < SAMPLES_PER_GROUP) {
-    samples.push(sampleOf(entry))
+    samples.push(sample)
     return
   }
   let oldest = 0
   for (let i = 1; i < samples.length; i++) if ((samples[i] as RawSample).tsNs < (samples[oldest] as RawSample).tsNs) oldest = i
-  if (entry.tsNs > (samples[oldest] as RawSample).tsNs) samples[oldest] = sampleOf(entry)
+  if (sample.tsNs > (samples[oldest] as RawSample).tsNs) samples[oldest] = sample
 }

@@ -25,7 +25,7 @@ const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesCla
     const onClose = () => { if (!reply.raw.writableFinished) controller.abort() }
     reply.raw.once('close', onClose)
     try {
-      return await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels }, input, controller.signal)
+      return await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs }, input, controller.signal)
     } catch (err) {
       if (!(err instanceof LogQueryError)) throw err
       request.log.warn({ err: { message: err.message, statusCode: err.statusCode } }, 'log source refused the error feed query')

@@ -5,6 +5,14 @@ import { SEVERITIES } from '../../../shared/severity.js'
 const SeverityT = Type.Enum(SEVERITIES)
 const Labels = Type.Record(Type.String(), Type.String())
 const Counts = Type.Array(Type.Number())
+/** How a group was keyed (errors/events/signature.ts). */
+const GroupSignatureT = Type.Object({
+  kind: Type.Union([Type.Literal('stack'), Type.Literal('access'), Type.Literal('message')]),
+  exceptionType: Type.Optional(Type.String()),
+  frame: Type.Optional(Type.Object({ file: Type.String(), fn: Type.String() })),
+  endpoint: Type.Optional(Type.String()),
+  paths: Type.Optional(Type.Array(Type.Object({ path: Type.String(), count: Type.Number() }))),
+})
 
 // Strings only: each value is checked by parseErrorsQuery, whose messages name the field.
 export const ErrorsQuery = Type.Object({
@@ -32,8 +40,16 @@ export const ErrorsResponse = Type.Object({
     count: Type.Number(),
     firstSeen: Type.String(),
     lastSeen: Type.String(),
-    samples: Type.Array(Type.Object({ ts: Type.String(), line: Type.String(), labels: Labels })),
+    samples: Type.Array(Type.Object({
+      ts: Type.String(),
+      // A multi-line event's lines joined with newlines; `lines` is its line count, `truncated` says it was cut.
+      line: Type.String(),
+      labels: Labels,
+      lines: Type.Optional(Type.Number()),
+      truncated: Type.Optional(Type.Boolean()),
+    })),
     sparkline: Counts,
+    signature: Type.Optional(GroupSignatureT),
   })),
   series: Type.Object({
     stepSeconds: Type.Number(),

@@ -11,7 +11,7 @@ import { resolveLogFiles, type LogFile } from './resolve.js'
 
 const PAGE_SIZE = 1000
 
-interface Scanned { tsMs: number, line: string, level: string | undefined, file: LogFile }
+interface Scanned { tsMs: number, line: string, level: string | undefined, file: LogFile, seq: number }
 
 /**
  * Streams every line of the files in [startMs, endMs) that passes the filter and the
@@ -26,13 +26,17 @@ async function scanFiles (
     // An append-only log last written before the range holds nothing in it.
     if (file.mtimeMs < startMs) continue
     let last = file.mtimeMs
+    // Lines without a time (a traceback's frames) take their first line's time plus their place
+    // after it in nanoseconds, so multi-line events keep their order (errors/events/).
+    let seq = -1
     try {
       for await (const line of readLines(file.path, signal)) {
         const parsed = parseLine(line, file.mtimeMs)
         const tsMs = parsed.tsMs ?? last
+        seq = parsed.tsMs === undefined ? seq + 1 : 0
         last = tsMs
         if (tsMs < startMs || tsMs >= endMs || !accept(line)) continue
-        visit({ tsMs, line, level: parsed.level, file })
+        visit({ tsMs, line, level: parsed.level, file, seq: Math.max(0, Math.min(seq, 999_999)) })
       }
     } catch (err) {
       if (signal?.aborted === true) throw err
@@ -68,7 +72,7 @@ export function createFileSource (config: Config, deps: { logger: Logger }): Log
       const reasons = [...problems]
       try {
         await scanFiles(files, startMs, endMs, accept, (s) => {
-          const tsNs = BigInt(Math.floor(s.tsMs)) * 1_000_000n
+          const tsNs = BigInt(Math.floor(s.tsMs)) * 1_000_000n + BigInt(s.seq)
           if (!newest.wants(tsNs)) { newest.skip(); return }
           newest.push({ tsNs, labels: labelsOf(s), line: s.line })
         }, reasons, q.signal)

@@ -47,9 +47,10 @@ describe('file log source', () => {
     const byLine = new Map(entries.map((e) => [e.line, e]))
     expect(byLine.get(JSON.stringify({ level: 50, time: NOW - 50_000, msg: 'db down' }))).toMatchObject({ tsNs: ns(NOW - 50_000), labels: { source: 'file', file: 'app.log', level: 'error' } })
     expect(byLine.get(JSON.stringify({ level: 'warn', time: iso(NOW - 40_000), msg: 'slow' }))?.labels.level).toBe('warn')
-    expect(byLine.get('    at Object.<anonymous> (/app/x.js:1:1)')?.tsNs).toBe(ns(NOW - 30_000))
+    // A line without a time takes the previous line's, plus its place after it in nanoseconds (events keep their order).
+    expect(byLine.get('    at Object.<anonymous> (/app/x.js:1:1)')?.tsNs).toBe(ns(NOW - 30_000) + 1n)
     const broken = entries.find((e) => e.line.includes('broken json'))
-    expect(broken?.tsNs).toBe(ns(NOW - 30_000))
+    expect(broken?.tsNs).toBe(ns(NOW - 30_000) + 2n)
     // Newest first.
     const times = entries.map((e) => e.tsNs)
     expect([...times].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))).toEqual(times)

@@ -61,6 +61,10 @@ async function kill (child: ChildProcess): Promise<void> {
   await gone
 }
 
+// The embedded PGlite starts and migrates every store (scheduling, alerts, sessions, history):
+// tens of seconds on a busy 2-core machine.
+const EMBEDDED_MS = 150_000
+
 describe('app on embedded defaults', () => {
   it('serves health without a token and names each dependency', async () => {
     t = await buildTestApp()
@@ -70,7 +74,7 @@ describe('app on embedded defaults', () => {
     expect(body.dependencies.database).toMatchObject({ status: 'up', kind: 'embedded' })
     expect(body.dependencies.redis).toMatchObject({ status: 'up', kind: 'in-process' })
     expect(Object.keys(body.dependencies)).toContain('logs')
-  })
+  }, EMBEDDED_MS)
 
   it('serves /metrics without a token, with the HTTP histogram by route', async () => {
     t = await buildTestApp()
@@ -79,14 +83,14 @@ describe('app on embedded defaults', () => {
     expect(res.statusCode).toBe(200)
     expect(res.body).toMatch(/tovwatch_http_request_duration_seconds_bucket\{.*route="\/logs\/api\/health".*status_code="200"/)
     expect(res.body).toContain('tovwatch_process_cpu_seconds_total')
-  })
+  }, EMBEDDED_MS)
 
   it('answers 404 with a JSON message for an unknown route', async () => {
     t = await buildTestApp()
     const res = await t.app.inject({ method: 'GET', url: '/logs/api/nope', headers: auth() })
     expect(res.statusCode).toBe(404)
     expect(res.json().message).toContain('/logs/api/nope')
-  })
+  }, EMBEDDED_MS)
 })
 
 describe.skipIf(!(await have('postgres', 'redis')))('app on real PostgreSQL and Redis', () => {

@@ -114,7 +114,12 @@ describe('sub-query arithmetic', () => {
     expect(weightOf({ start: String(T + 1n), end: String(T + H + 1n) }, limits)).toBe(2)
     expect(weightOf({ start: String(T), end: String(T + 2n * H) }, limits)).toBe(2)
     expect(weightOf({ start: String(T), end: String(T + 6n * H) }, limits)).toBe(4)
-    expect(weightOf({ start: String(T + H), end: String(T + 2n * H), step: '3600s' }, limits)).toBe(2)
+    // A step of at least the split interval: Loki splits by the step (splitMetricByTime).
+    expect(weightOf({ start: String(T + H), end: String(T + 2n * H), step: '3600s' }, limits)).toBe(1)
+    expect(weightOf({ start: String(T + 6n * H), end: String(T + 6n * H * 4n), step: '21600s' }, limits)).toBe(3)
+    // One sample (start == end) of a count over a whole week: nothing to split, one sub-query.
+    expect(weightOf({ start: String(T + 168n * H), end: String(T + 168n * H), step: '21600s' }, limits)).toBe(1)
+    expect(weightOf({ start: String(T + 2n * H), end: String(T + 3n * H), step: '1800s' }, limits)).toBe(2)
   })
 
   it('cuts a range into windows that each lie in one split interval and one chunk', () => {

@@ -125,8 +125,10 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
   const counts = (byTotal ? openCounts : Promise.all([countChunks(), openCounts]).then(([a, b]) => new Map([...a, ...b])))
   counts.catch((err: unknown) => noteFatal(asLokiError(err)))
 
-  const fetchWindow = (w: Window): Promise<RangeResult> =>
-    fetchRange(ctx, w.startNs, w.endNs).catch((err: unknown): RangeResult => ({ entries: [], complete: false, reasons: [], error: asLokiError(err) }))
+  // A window fetched again (after a full pair or a count that disagrees) is urgent: the answer waits on it.
+  const urgentCtx: PagerContext = { ...ctx, req: { ...ctx.req, urgent: true } }
+  const fetchWindow = (w: Window, urgent = true): Promise<RangeResult> =>
+    fetchRange(urgent ? urgentCtx : ctx, w.startNs, w.endNs).catch((err: unknown): RangeResult => ({ entries: [], complete: false, reasons: [], error: asLokiError(err) }))
 
   /**
    * Adjacent windows in one request: Loki runs its sub-queries back to back, up to its
@@ -136,7 +138,7 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
    */
   const once: PagerContext = { ...ctx, takeExtra: () => false }
   const fetchPiece = async (ws: Window[]): Promise<RangeResult[]> => {
-    if (ws.length === 1) return [await fetchWindow(ws[0] as Window)]
+    if (ws.length === 1) return [await fetchWindow(ws[0] as Window, false)]
     const newest = ws[0] as Window
     const oldest = ws[ws.length - 1] as Window
     const whole = await fetchRange(once, oldest.startNs, newest.endNs).catch((err: unknown): RangeResult => ({ entries: [], complete: false, reasons: [], error: asLokiError(err) }))
@@ -144,7 +146,7 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
       return ws.map((w) => ({ entries: whole.entries.filter((e) => e.tsNs >= w.startNs && e.tsNs < w.endNs), complete: true, reasons: [] }))
     }
     if (whole.error !== undefined && isFatal(whole.error)) return ws.map(() => whole)
-    return await Promise.all(ws.map(fetchWindow))
+    return await Promise.all(ws.map((w) => fetchWindow(w)))
   }
   const fetchWindows = async (ws: Window[]): Promise<RangeResult[]> => {
     const pieces: Window[][] = []
@@ -170,7 +172,7 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
       const got = () => results.reduce((n, r) => n + countedIn(r.entries, whole, 0), 0)
       if (got() === expected) return reasons
       d.metrics.retries.inc({ reason: 'count_mismatch' })
-      const again = await Promise.all(windows.map(fetchWindow))
+      const again = await Promise.all(windows.map((w) => fetchWindow(w)))
       again.forEach((r, i) => { results[i] = r })
       const error = again.find((r) => r.error !== undefined)?.error
       if (error !== undefined) return [`${rangeLabel(whole.startNs, whole.endNs)}: received a different number of lines than Loki counts, and fetching it again failed: ${error.message}`]

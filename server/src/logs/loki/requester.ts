@@ -19,6 +19,8 @@ export interface RequestContext {
   maxRetries?: number
   /** Overrides LOKI_CHUNK_TIMEOUT_MS for one request. */
   timeoutMs?: number
+  /** On the critical path (a next page, a refetch): starts before requests waiting their first turn. */
+  urgent?: boolean
 }
 
 /** Loki's limits that decide what a request costs: split_queries_by_interval and max_query_parallelism. */
@@ -59,7 +61,7 @@ export function createRequester (o: { http: LokiHttp, limiter: SubQueryLimiter, 
       for (let attempt = 0; ; attempt++) {
         const started = performance.now()
         try {
-          const body = await o.limiter.run(() => o.http.get(path, params, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? o.timeoutMs }), weightOf(params, o.limits()), ctx.signal, ctx.deadlineAt)
+          const body = await o.limiter.run(() => o.http.get(path, params, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? o.timeoutMs }), weightOf(params, o.limits()), ctx.signal, ctx.deadlineAt, ctx.urgent === true)
           o.limiter.onSuccess()
           o.metrics.externalCall('ok', (performance.now() - started) / 1000)
           return body

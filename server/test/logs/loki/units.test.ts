@@ -83,6 +83,19 @@ describe('sub-query limiter', () => {
     expect(peak).toBeGreaterThanOrEqual(5)
   })
 
+  it('starts an urgent request (a next page, a refetch) before those waiting their first turn, in order among urgent ones', async () => {
+    const l = new SubQueryLimiter(64, 2)
+    const order: string[] = []
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const job = (name: string, urgent: boolean, wait?: Promise<void>) => l.run(async () => { order.push(name); await wait }, 1, undefined, Number.POSITIVE_INFINITY, urgent)
+    const running = [job('a', false, gate), job('b', false, gate)]
+    const queued = [job('c', false), job('d', false), job('page-2', true), job('refetch', true)]
+    release()
+    await Promise.all([...running, ...queued])
+    expect(order).toEqual(['a', 'b', 'page-2', 'refetch', 'c', 'd'])
+  })
+
   it('never runs more requests than LOKI_CONCURRENCY at once', async () => {
     const l = new SubQueryLimiter(3, 100)
     let active = 0

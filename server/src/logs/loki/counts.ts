@@ -3,6 +3,15 @@
  * step W (the window size), evaluated at the end of every window. Loki's value at t
  * counts (t − W, t], exactly what one window holds, whatever the line limit. One
  * request per run of adjacent windows; Loki splits it by its interval like any other.
+ *
+ * `countTotal` asks for one sample only: the lines of a whole run of windows, as
+ * `count_over_time(... [run])` at the run's end. Loki's frontend splits a metric range query by
+ * max(split interval, the largest range vector), or by the step when that is larger, after
+ * aligning start down and end up to the step (split_by_interval.go splitMetricByTime in 2.8/2.9;
+ * splitters.go metricQuerySplitter.split in 3.x); start == end (step-aligned) leaves nothing to
+ * split, and the request goes down whole: one sub-query, whatever the run's length. (An INSTANT
+ * query would not do: its frontend splits `count_over_time(x[7d])` by range into one
+ * sub-query per split interval, split_by_range.go, in 2.9 with sharding on and always in 3.x.)
  */
 import { NS_PER_MS } from './chunks.js'
 import { LokiHttpError } from './client.js'
@@ -36,4 +45,11 @@ export async function countWindows (requester: Requester, ctx: RequestContext, l
   }
   await Promise.all(runsOf(windows).map(count))
   return out
+}
+
+/** The lines of the whole run (run.startNs, run.endNs]: one sub-query (see above). `stepNs` must divide run.endNs. */
+export async function countTotal (requester: Requester, ctx: RequestContext, logql: string, stepNs: bigint, run: Window): Promise<number> {
+  const at = String(run.endNs)
+  const body = await requester.get(QUERY_RANGE, { query: countQuery(logql, run.endNs - run.startNs), start: at, end: at, step: `${stepNs / 1_000_000_000n}s` }, ctx)
+  return parseMatrix(body).get(Number(run.endNs / NS_PER_MS)) ?? 0
 }

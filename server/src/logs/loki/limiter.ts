@@ -18,7 +18,7 @@
 export const LINGER_MS = 3500
 const DECREASE_COOLDOWN_MS = 1000
 
-interface Waiter { weight: number, deadlineAt: number, resolve: () => void, reject: (err: unknown) => void, signal: AbortSignal | undefined, onAbort: () => void }
+interface Waiter { urgent: boolean, weight: number, deadlineAt: number, resolve: () => void, reject: (err: unknown) => void, signal: AbortSignal | undefined, onAbort: () => void }
 
 /** A request that would have to wait for Loki's refusals to end past its own deadline. */
 export class PausedPastDeadline extends Error {
@@ -67,9 +67,14 @@ export class SubQueryLimiter {
     this.pump()
   }
 
-  async run<T> (fn: () => Promise<T>, weight = 1, signal?: AbortSignal, deadlineAt = Number.POSITIVE_INFINITY): Promise<T> {
+  /**
+   * `urgent`: the request waits ahead of the others (after earlier urgent ones). A page that
+   * follows a full page, or a window fetched again, is what a query's answer waits for last;
+   * starting it first keeps Loki's workers busy to the end instead of idling behind one chain.
+   */
+  async run<T> (fn: () => Promise<T>, weight = 1, signal?: AbortSignal, deadlineAt = Number.POSITIVE_INFINITY, urgent = false): Promise<T> {
     const w = Math.max(1, Math.min(weight, this.maxWeight))
-    await this.acquire(w, signal, deadlineAt)
+    await this.acquire(w, signal, deadlineAt, urgent)
     try {
       return await fn()
     } finally {
@@ -109,16 +114,17 @@ export class SubQueryLimiter {
     return this.requests < this.maxRequests && (this.requests === 0 || this.weight + w <= this.bound)
   }
 
-  private acquire (w: number, signal: AbortSignal | undefined, deadlineAt: number): Promise<void> {
+  private acquire (w: number, signal: AbortSignal | undefined, deadlineAt: number, urgent: boolean): Promise<void> {
     if (signal?.aborted === true) return Promise.reject(signal.reason)
     if (this.pausedUntil > deadlineAt) return Promise.reject(new PausedPastDeadline(this.pausedFor))
-    if (this.waiters.length === 0 && this.pausedFor === 0 && this.fits(w)) {
+    if ((this.waiters.length === 0 || (urgent && this.waiters[0]?.urgent !== true)) && this.pausedFor === 0 && this.fits(w)) {
       this.weight += w
       this.requests++
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
+        urgent,
         weight: w,
         deadlineAt,
         resolve,
@@ -131,7 +137,12 @@ export class SubQueryLimiter {
         },
       }
       signal?.addEventListener('abort', waiter.onAbort, { once: true })
-      this.waiters.push(waiter)
+      if (urgent) {
+        const at = this.waiters.findIndex((x) => !x.urgent)
+        this.waiters.splice(at === -1 ? this.waiters.length : at, 0, waiter)
+      } else {
+        this.waiters.push(waiter)
+      }
       this.pump()
     })
   }

@@ -67,7 +67,7 @@ export async function fetchRange (ctx: PagerContext, startNs: bigint, endNs: big
         end: String(end),
         limit: String(limit),
         direction: 'backward',
-      }, ctx.req)
+      }, previousOldest === undefined ? ctx.req : { ...ctx.req, urgent: true })
       page = parseStreams(body)
     } catch (caught) {
       const err = caught as LokiHttpError

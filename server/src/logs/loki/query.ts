@@ -15,13 +15,13 @@ import { LogQueryError, type LogEntry, type LogQuery, type QueryOutcome } from '
 import type { ChunkCache } from './cache.js'
 import { NS_PER_MS, planChunks, rangeLabel, type Chunk } from './chunks.js'
 import { LokiHttpError } from './client.js'
-import { countWindows } from './counts.js'
+import { countTotal, countWindows } from './counts.js'
 import { deliver, type ChunkDone } from './deliver.js'
 import { isFatal } from './errors.js'
 import type { LokiMetrics } from './metrics.js'
 import { fetchRange, type PagerContext, type RangeResult } from './pager.js'
 import type { Requester } from './requester.js'
-import { windowsOf, type Window } from './windows.js'
+import { runsOf, windowsOf, type Window } from './windows.js'
 
 export interface QueryDeps {
   requester: Requester
@@ -107,16 +107,28 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
   // not by its split interval (splitMetricByTime), so it costs one sub-query per chunk instead of
   // one per window. The open chunk's closed windows are counted one by one.
   const countReq = { ...ctx.req, timeoutMs: d.deadlineMs }
-  const closedChunks = toFetch.filter((c) => c.closed).map((c) => ({ startNs: c.fetchStartNs, endNs: c.fetchEndNs }))
+  const closedToFetch = toFetch.filter((c) => c.closed)
+  const closedChunks = closedToFetch.map((c) => ({ startNs: c.fetchStartNs, endNs: c.fetchEndNs }))
   const openWindows = toFetch.filter((c) => !c.closed).flatMap((c) => (windowsBy.get(c) as Window[]).filter(provable))
-  const counts = Promise.all([
-    closedChunks.length === 0 ? new Map<bigint, number>() : countWindows(d.requester, countReq, logql, d.chunkNs, closedChunks),
-    openWindows.length === 0 ? new Map<bigint, number>() : countWindows(d.requester, countReq, logql, d.windowNs, openWindows),
-  ]).then(([a, b]) => new Map([...a, ...b]))
+  // Several adjacent closed chunks are first proven together, by ONE sample of their total count
+  // (countTotal: one sub-query instead of one per chunk). Every line received is a distinct line
+  // Loki holds (de-duplicated, windows disjoint), so a chunk's received count never exceeds its
+  // true count, and an equal sum means every chunk is equal. Otherwise (or when the total fails)
+  // each chunk is counted as before.
+  const closedRuns = runsOf(closedChunks)
+  const byTotal = closedChunks.length > 1 && closedRuns.length === 1
+  let chunkCounts: Promise<Map<bigint, number>> | undefined
+  const countChunks = () => (chunkCounts ??= closedChunks.length === 0 ? Promise.resolve(new Map<bigint, number>()) : countWindows(d.requester, countReq, logql, d.chunkNs, closedChunks))
+  const total = byTotal ? countTotal(d.requester, countReq, logql, d.chunkNs, closedRuns[0] as Window) : undefined
+  total?.catch(() => {})
+  const openCounts = openWindows.length === 0 ? Promise.resolve(new Map<bigint, number>()) : countWindows(d.requester, countReq, logql, d.windowNs, openWindows)
+  const counts = (byTotal ? openCounts : Promise.all([countChunks(), openCounts]).then(([a, b]) => new Map([...a, ...b])))
   counts.catch((err: unknown) => noteFatal(asLokiError(err)))
 
-  const fetchWindow = (w: Window): Promise<RangeResult> =>
-    fetchRange(ctx, w.startNs, w.endNs).catch((err: unknown): RangeResult => ({ entries: [], complete: false, reasons: [], error: asLokiError(err) }))
+  // A window fetched again (after a full pair or a count that disagrees) is urgent: the answer waits on it.
+  const urgentCtx: PagerContext = { ...ctx, req: { ...ctx.req, urgent: true } }
+  const fetchWindow = (w: Window, urgent = true): Promise<RangeResult> =>
+    fetchRange(urgent ? urgentCtx : ctx, w.startNs, w.endNs).catch((err: unknown): RangeResult => ({ entries: [], complete: false, reasons: [], error: asLokiError(err) }))
 
   /**
    * Adjacent windows in one request: Loki runs its sub-queries back to back, up to its
@@ -126,7 +138,7 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
    */
   const once: PagerContext = { ...ctx, takeExtra: () => false }
   const fetchPiece = async (ws: Window[]): Promise<RangeResult[]> => {
-    if (ws.length === 1) return [await fetchWindow(ws[0] as Window)]
+    if (ws.length === 1) return [await fetchWindow(ws[0] as Window, false)]
     const newest = ws[0] as Window
     const oldest = ws[ws.length - 1] as Window
     const whole = await fetchRange(once, oldest.startNs, newest.endNs).catch((err: unknown): RangeResult => ({ entries: [], complete: false, reasons: [], error: asLokiError(err) }))
@@ -134,7 +146,7 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
       return ws.map((w) => ({ entries: whole.entries.filter((e) => e.tsNs >= w.startNs && e.tsNs < w.endNs), complete: true, reasons: [] }))
     }
     if (whole.error !== undefined && isFatal(whole.error)) return ws.map(() => whole)
-    return await Promise.all(ws.map(fetchWindow))
+    return await Promise.all(ws.map((w) => fetchWindow(w)))
   }
   const fetchWindows = async (ws: Window[]): Promise<RangeResult[]> => {
     const pieces: Window[][] = []
@@ -144,13 +156,15 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
 
   /** Each window's lines against its count; a disagreeing window is fetched again in halves, once. */
   const prove = async (c: Chunk, windows: Window[], results: RangeResult[]): Promise<string[]> => {
+    const reasons: string[] = []
+    if (c.closed && byTotal && await provenByTotal()) return reasons
     let proof: Map<bigint, number>
     try {
-      proof = await counts
+      proof = await (c.closed && byTotal ? countChunks() : counts)
     } catch (err) {
+      noteFatal(asLokiError(err))
       return [`${rangeLabel(c.fetchStartNs, c.fetchEndNs)}: the lines could not be checked against Loki's count_over_time (${asLokiError(err).message})`]
     }
-    const reasons: string[] = []
     if (c.closed) {
       // The chunk against its count; on a mismatch each window again on its own (paged, exact), then once more.
       const whole = { startNs: c.fetchStartNs, endNs: c.fetchEndNs }
@@ -158,7 +172,7 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
       const got = () => results.reduce((n, r) => n + countedIn(r.entries, whole, 0), 0)
       if (got() === expected) return reasons
       d.metrics.retries.inc({ reason: 'count_mismatch' })
-      const again = await Promise.all(windows.map(fetchWindow))
+      const again = await Promise.all(windows.map((w) => fetchWindow(w)))
       again.forEach((r, i) => { results[i] = r })
       const error = again.find((r) => r.error !== undefined)?.error
       if (error !== undefined) return [`${rangeLabel(whole.startNs, whole.endNs)}: received a different number of lines than Loki counts, and fetching it again failed: ${error.message}`]
@@ -195,11 +209,24 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
     return reasons
   }
 
+  const fetched = new Map(toFetch.map((c) => [c, fetchWindows(windowsBy.get(c) as Window[])]))
+  /** Every closed chunk fetched whole, and the lines received in (start, end) of each sum to the run's count. */
+  let byTotalOutcome: Promise<boolean> | undefined
+  const provenByTotal = () => (byTotalOutcome ??= (async () => {
+    const all = await Promise.all(closedToFetch.map((c) => fetched.get(c) as Promise<RangeResult[]>))
+    if (all.some((rs) => rs.some((r) => r.error !== undefined || !r.complete))) return false
+    const got = all.reduce((n, rs, i) => n + rs.reduce((m, r) => m + countedIn(r.entries, closedChunks[i] as Window, 0), 0), 0)
+    const expected = await (total as Promise<number>).catch(() => -1)
+    if (got === expected) return true
+    if (expected >= 0) d.metrics.retries.inc({ reason: 'count_mismatch' })
+    return false
+  })())
+
   const byChunk = new Map<Chunk, Promise<ChunkDone>>()
   for (const c of toFetch) {
     const windows = windowsBy.get(c) as Window[]
     const started = performance.now()
-    byChunk.set(c, fetchWindows(windows).then(async (results) => {
+    byChunk.set(c, (fetched.get(c) as Promise<RangeResult[]>).then(async (results) => {
       noteFatal(results.find((r) => r.error !== undefined)?.error)
       const proofReasons = (c.closed || windows.some(provable)) && results.every((r) => r.error === undefined && r.complete) && fatal === undefined ? await prove(c, windows, results) : []
       const error = results.find((r) => r.error !== undefined)?.error
@@ -219,6 +246,6 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
   }
   const tasks = chunks.map((c, i) => cached[i] !== undefined ? Promise.resolve(cached[i] as ChunkDone) : byChunk.get(c) as Promise<ChunkDone>)
   const outcome = await deliver(d, q, chunks.length, tasks, onPage, controller, deadline, () => fatal)
-  await counts.catch(() => {})
+  await Promise.allSettled([counts, total, chunkCounts])
   return outcome
 }

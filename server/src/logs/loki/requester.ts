@@ -19,6 +19,8 @@ export interface RequestContext {
   maxRetries?: number
   /** Overrides LOKI_CHUNK_TIMEOUT_MS for one request. */
   timeoutMs?: number
+  /** On the critical path (a next page, a refetch): starts before requests waiting their first turn. */
+  urgent?: boolean
 }
 
 /** Loki's limits that decide what a request costs: split_queries_by_interval and max_query_parallelism. */
@@ -26,13 +28,23 @@ export interface SplitLimits { splitNs: bigint, parallelism: number }
 
 /**
  * Sub-queries a query_range request puts in Loki's queue at once: ⌈range / split⌉ aligned
- * intervals (a metric query also reads one step before its start), at most the parallelism.
+ * intervals (a metric query also reads one step before its start; one whose step is at least
+ * the split interval is split by the step), at most the parallelism.
  */
 export function weightOf (params: Record<string, string>, limits: SplitLimits): number {
   if (params.start === undefined || params.end === undefined) return 1
   let start = BigInt(params.start)
   const end = BigInt(params.end)
-  if (params.step !== undefined) start -= BigInt(Math.round(Number(params.step.replace(/s$/, '')) * 1e9))
+  if (params.step !== undefined) {
+    const stepNs = BigInt(Math.round(Number(params.step.replace(/s$/, '')) * 1e9))
+    // A step of at least the split interval: Loki splits by the step instead (splitMetricByTime);
+    // start == end leaves nothing to split, one sub-query.
+    if (stepNs >= limits.splitNs && stepNs > 0n) {
+      const parts = Number((end - start + stepNs - 1n) / stepNs)
+      return Math.max(1, Math.min(limits.parallelism, parts))
+    }
+    start -= stepNs
+  }
   const first = start / limits.splitNs
   const last = (end - 1n) / limits.splitNs
   const parts = Number(last - first + 1n)
@@ -49,7 +61,7 @@ export function createRequester (o: { http: LokiHttp, limiter: SubQueryLimiter, 
       for (let attempt = 0; ; attempt++) {
         const started = performance.now()
         try {
-          const body = await o.limiter.run(() => o.http.get(path, params, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? o.timeoutMs }), weightOf(params, o.limits()), ctx.signal, ctx.deadlineAt)
+          const body = await o.limiter.run(() => o.http.get(path, params, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? o.timeoutMs }), weightOf(params, o.limits()), ctx.signal, ctx.deadlineAt, ctx.urgent === true)
           o.limiter.onSuccess()
           o.metrics.externalCall('ok', (performance.now() - started) / 1000)
           return body

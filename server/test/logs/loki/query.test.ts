@@ -24,18 +24,41 @@ describe('Loki source: complete answers', () => {
     expect(new Set(r.entries.map((e) => `${e.tsNs}${e.line}`)).size).toBe(r.entries.length)
     expect(r.entries.every((e) => e.tsNs >= range.startNs && e.tsNs < range.endNs)).toBe(true)
     // 24 h in 6 h chunks (4 or 5), fetched in 1 h windows (Loki's split interval), two at a time (in
-    // one request); proven by count_over_time: closed chunks whole (step 6 h, one
-    // sub-query each), the open chunk's closed windows one by one (step 1 h).
+    // one request); proven by count_over_time: the closed chunks all together by ONE sample of their
+    // total (start == end, range = the closed chunks: one sub-query), the open chunk's closed windows
+    // one by one (step 1 h). No chunk is counted on its own: the total agreed.
     const count = d.queries().filter((q) => q.query.startsWith('sum('))
     const fetches = d.queries().filter((q) => !q.query.startsWith('sum('))
-    expect(count.map((q) => [q.query, q.step])).toContainEqual([`sum(count_over_time(${ALL} |~ "(?i)error" [21600s]))`, '21600s'])
-    expect(count.every((q) => q.query.endsWith(`[${q.step as string}]))`) && ['21600s', '3600s'].includes(q.step as string))).toBe(true)
+    const totals = count.filter((q) => q.startNs === q.endNs)
+    expect(totals.length).toBe(1)
+    const closedStart = range.startNs / ns(6 * HOUR_MS) * ns(6 * HOUR_MS)
+    expect(totals[0]?.query).toBe(`sum(count_over_time(${ALL} |~ "(?i)error" [${((totals[0]?.endNs as bigint) - closedStart) / 1_000_000_000n}s]))`)
+    expect(totals[0]?.step).toBe('21600s')
+    expect(totals[0]?.subQueries).toBe(1)
+    expect(count.filter((q) => q.startNs !== q.endNs).every((q) => q.query.endsWith('[3600s]))') && q.step === '3600s')).toBe(true)
     expect(fetches.length).toBeGreaterThanOrEqual(6)
     expect(fetches.every((q) => q.direction === 'backward' && q.limit === 1000)).toBe(true)
     expect(fetches.every((q) => (q.startNs as bigint) % ns(HOUR_MS) === 0n && (q.endNs as bigint) - (q.startNs as bigint) <= ns(2 * HOUR_MS))).toBe(true)
     expect(d.queries().every((q) => q.tenant === 'tovplay' && q.status === 200)).toBe(true)
     expect(r.pages).toBeGreaterThanOrEqual(4)
     expect(t.logs.join('\n')).not.toContain('s3cret-pass')
+  })
+
+  it.each([
+    ['disagrees (it says 0)', { kind: 'status' as const, status: 200, body: '{"status":"success","data":{"resultType":"matrix","result":[]}}' }],
+    ["is refused (the querier's max_query_length covers the range vector)", { kind: 'status' as const, status: 400, body: 'the query time range exceeds the limit (query length: 24h0m0s, limit: 12h0m0s)' }],
+  ])('counts each closed chunk when the total of the closed chunks %s, and is still exact', async (_, rule) => {
+    d = await startLokiDouble({ data: { count: 3000, startMs: NOW - 30 * HOUR_MS, endMs: NOW } })
+    t = makeSource(d.url)
+    d.fail({ ...rule, times: 1, match: (q) => q.query.startsWith('sum(') && q.startNs === q.endNs })
+    const range = { startNs: ns(NOW - 24 * HOUR_MS), endNs: ns(NOW) }
+    const r = await collect(t.src, range)
+    expect(r.outcome).toMatchObject({ complete: true, incompleteReasons: [] })
+    expect(r.entries.length).toBe(d.trueCount(ALL, range.startNs, range.endNs))
+    const count = d.queries().filter((q) => q.query.startsWith('sum('))
+    expect(count.filter((q) => q.startNs === q.endNs).length).toBe(1)
+    // Then each closed chunk is counted (step 6 h, a 6 h range vector, one sub-query per chunk).
+    expect(count.some((q) => q.startNs !== q.endNs && q.step === '21600s' && q.query.endsWith('[21600s]))') && q.status === 200)).toBe(true)
   })
 
   it('sends a bearer token when LOKI_TOKEN is set', async () => {
@@ -86,18 +109,18 @@ describe('Loki source: complete answers', () => {
   })
 
   it('splits a chunk that Loki refuses as too long', async () => {
-    d = await startLokiDouble({ maxQueryLengthMs: 2 * HOUR_MS, data: { count: 800, startMs: NOW - 12 * HOUR_MS, endMs: NOW } })
+    d = await startLokiDouble({ maxQueryLengthMs: 1.5 * HOUR_MS, data: { count: 800, startMs: NOW - 12 * HOUR_MS, endMs: NOW } })
     t = makeSource(d.url)
     const range = { startNs: ns(NOW - 12 * HOUR_MS), endNs: ns(NOW) }
     const r = await collect(t.src, range)
     expect(r.outcome.complete).toBe(true)
     expect(r.entries.length).toBe(d.trueCount(ALL, range.startNs, range.endNs))
-    // Windows of 1 h fit; the count over the closed chunks (12 h) are
-    // refused and split until it fits.
+    // Windows of 1 h fit; two windows in one request (2 h) and the open chunk's window counts
+    // (up to 5 h) are refused and split until they fit.
     const refused = d.queries().filter((q) => q.status === 400)
     expect(refused.length).toBeGreaterThan(0)
-    expect(refused.every((q) => (q.endNs as bigint) - (q.startNs as bigint) > ns(2 * HOUR_MS))).toBe(true)
-    expect(d.queries().filter((q) => q.status === 200).every((q) => (q.endNs as bigint) - (q.startNs as bigint) <= ns(2 * HOUR_MS))).toBe(true)
+    expect(refused.every((q) => (q.endNs as bigint) - (q.startNs as bigint) > ns(1.5 * HOUR_MS))).toBe(true)
+    expect(d.queries().filter((q) => q.status === 200).every((q) => (q.endNs as bigint) - (q.startNs as bigint) <= ns(1.5 * HOUR_MS))).toBe(true)
   })
 
   it("lowers its entry limit to the server's max_entries_limit_per_query and remembers it", async () => {

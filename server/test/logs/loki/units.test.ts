@@ -83,6 +83,19 @@ describe('sub-query limiter', () => {
     expect(peak).toBeGreaterThanOrEqual(5)
   })
 
+  it('starts an urgent request (a next page, a refetch) before those waiting their first turn, in order among urgent ones', async () => {
+    const l = new SubQueryLimiter(64, 2)
+    const order: string[] = []
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const job = (name: string, urgent: boolean, wait?: Promise<void>) => l.run(async () => { order.push(name); await wait }, 1, undefined, Number.POSITIVE_INFINITY, urgent)
+    const running = [job('a', false, gate), job('b', false, gate)]
+    const queued = [job('c', false), job('d', false), job('page-2', true), job('refetch', true)]
+    release()
+    await Promise.all([...running, ...queued])
+    expect(order).toEqual(['a', 'b', 'page-2', 'refetch', 'c', 'd'])
+  })
+
   it('never runs more requests than LOKI_CONCURRENCY at once', async () => {
     const l = new SubQueryLimiter(3, 100)
     let active = 0
@@ -114,7 +127,12 @@ describe('sub-query arithmetic', () => {
     expect(weightOf({ start: String(T + 1n), end: String(T + H + 1n) }, limits)).toBe(2)
     expect(weightOf({ start: String(T), end: String(T + 2n * H) }, limits)).toBe(2)
     expect(weightOf({ start: String(T), end: String(T + 6n * H) }, limits)).toBe(4)
-    expect(weightOf({ start: String(T + H), end: String(T + 2n * H), step: '3600s' }, limits)).toBe(2)
+    // A step of at least the split interval: Loki splits by the step (splitMetricByTime).
+    expect(weightOf({ start: String(T + H), end: String(T + 2n * H), step: '3600s' }, limits)).toBe(1)
+    expect(weightOf({ start: String(T + 6n * H), end: String(T + 6n * H * 4n), step: '21600s' }, limits)).toBe(3)
+    // One sample (start == end) of a count over a whole week: nothing to split, one sub-query.
+    expect(weightOf({ start: String(T + 168n * H), end: String(T + 168n * H), step: '21600s' }, limits)).toBe(1)
+    expect(weightOf({ start: String(T + 2n * H), end: String(T + 3n * H), step: '1800s' }, limits)).toBe(2)
   })
 
   it('cuts a range into windows that each lie in one split interval and one chunk', () => {

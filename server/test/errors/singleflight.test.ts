@@ -106,7 +106,8 @@ describe('GET /logs/api/errors: identical concurrent requests share one computat
     const same = await Promise.all(Array.from({ length: 10 }, async () => await get('same')))
     expect(same.map((r) => r.statusCode)).toEqual(Array(10).fill(200))
     expect(new Set(same.map((r) => JSON.stringify(r.json().groups))).size).toBe(1)
-    expect(loki.requests()).toBe(one)
+    // At most what one costs (a closed window cached by the first request may even spare one).
+    expect(loki.requests()).toBeLessThanOrEqual(one)
 
     loki.set('healthy')
     const different = await Promise.all(Array.from({ length: 10 }, async (_, i) => await get(`different${i}`)))

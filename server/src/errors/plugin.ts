@@ -3,7 +3,9 @@ import { Counter, Gauge } from 'prom-client'
 import { routePrefix } from '../infra/http.js'
 import { M, SEVERITIES } from '../metrics/names.js'
 import { createClassifier } from './classifier.js'
+import type { ErrorsAnswer } from './feed.js'
 import errorsRoutes from './routes.js'
+import { createSingleFlight } from './singleflight.js'
 import { DEFAULT_RULES_FILE, loadRules } from './rules.js'
 import { createErrorSpikeCheck, SPIKE_POLL_MS } from './spike.js'
 import { createErrorStats, startRecentErrorsJob, type ErrorStats } from './stats.js'
@@ -57,6 +59,8 @@ export default fp<ErrorsPluginOptions>(async (app, opts) => {
   spike()
   app.addHook('preClose', async () => { clearInterval(spikeTimer) })
 
-  await app.register(errorsRoutes, { classifier, linesClassified, prefix: routePrefix(app.config.basePath) })
+  const feedsShared = new Counter({ name: M.feedsShared, help: 'Error feed requests answered by a computation already in flight for the same question (single flight)', registers: [registry] })
+  const flights = createSingleFlight<ErrorsAnswer>(() => feedsShared.inc())
+  await app.register(errorsRoutes, { classifier, linesClassified, flights, prefix: routePrefix(app.config.basePath) })
   app.log.debug({ rules: rules.rules.length, file: rules.file }, 'error feed rules loaded')
 }, { name: 'errors', decorators: { fastify: ['config', 'deps', 'metrics', 'alertSink'] } })

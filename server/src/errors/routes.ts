@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { LogQueryError } from '../logs/source.js'
 import type { Classifier } from './classifier.js'
-import { runFeed, type FeedDeps } from './feed.js'
+import { feedKey } from './feed-key.js'
+import { runFeed, type ErrorsAnswer, type FeedDeps } from './feed.js'
+import { WaiterLeft, type SingleFlight } from './singleflight.js'
 import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
 import { parseErrorsQuery } from './input.js'
 import { ErrorsQuery, ErrorsResponse } from './schemas.js'
@@ -11,7 +13,7 @@ import { ErrorsQuery, ErrorsResponse } from './schemas.js'
  * Registered under the BASE_PATH prefix. Bad input (InputError, with its field) and a
  * refusing log source go to the one error handler.
  */
-const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesClassified: FeedDeps['linesClassified'] }> = async (app, opts) => {
+const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesClassified: FeedDeps['linesClassified'], flights: SingleFlight<ErrorsAnswer> }> = async (app, opts) => {
   app.get('/api/errors', {
     config: { auth: 'embed' },
     schema: {
@@ -25,8 +27,11 @@ const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesCla
     const onClose = () => { if (!reply.raw.writableFinished) controller.abort() }
     reply.raw.once('close', onClose)
     try {
-      return await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs }, input, controller.signal)
+      // Concurrent identical questions share one computation (and one set of Loki requests).
+      return await opts.flights.run(feedKey(request.query, input), controller.signal, async (signal) =>
+        await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs }, input, signal))
     } catch (err) {
+      if (err instanceof WaiterLeft) throw app.httpErrors.createError(504, 'cancelled: the client went away before the answer')
       if (!(err instanceof LogQueryError)) throw err
       request.log.warn({ err: { message: err.message, statusCode: err.statusCode } }, 'log source refused the error feed query')
       const field = err.statusCode === 400 && input.filter !== undefined ? 'q' : undefined

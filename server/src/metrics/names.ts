@@ -12,6 +12,7 @@ export const M = {
   lokiIncomplete: 'tovwatch_loki_incomplete_results_total',
   lokiUp: 'tovwatch_loki_up',
   linesClassified: 'tovwatch_log_lines_classified_total',
+  feedsShared: 'tovwatch_error_feeds_shared_total',
   errorsRecent: 'tovwatch_errors_recent',
   errorSpike: 'tovwatch_error_spike',
   cacheRequests: 'tovwatch_cache_requests_total',

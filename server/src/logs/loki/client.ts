@@ -12,6 +12,8 @@ import { parseRetryAfter } from './retry.js'
 export type LokiErrorKind =
   | 'rate_limited' | 'server_error' | 'timeout' | 'network'
   | 'bad_request' | 'bad_regex' | 'too_long' | 'limit_too_high' | 'too_large' | 'auth' | 'aborted'
+  /** Loki (or a proxy in front of it) answered 200 with something that is not a Loki answer. */
+  | 'bad_answer'
 
 export class LokiHttpError extends Error {
   constructor (
@@ -37,6 +39,14 @@ export function sanitizeBody (body: unknown, max = 300): string {
   // eslint-disable-next-line no-control-regex
   const flat = redactText(text).replace(/[\x00-\x1f\x7f]+/g, ' ').trim()
   return flat.length > max ? flat.slice(0, max) + '…' : flat
+}
+
+/** What a body that is not JSON looks like, for the message: its start, printable and short. */
+export function describeBody (body: unknown): string {
+  const text = typeof body === 'string' ? body : String(body)
+  if (text.trim() === '') return 'an empty body'
+  const head = sanitizeBody(text.replace(/[^\x20-\x7e]+/g, ' '), 60)
+  return `${text.length} bytes starting "${head}"`
 }
 
 export function classify (status: number, body: string, retryAfter: string | undefined): LokiHttpError {
@@ -101,7 +111,7 @@ export function createLokiHttp (loki: Config['loki']): LokiHttp {
         try {
           return JSON.parse(res.data)
         } catch {
-          throw new LokiHttpError('server_error', 'Loki answered 200 with a body that is not JSON', 200)
+          throw new LokiHttpError('bad_answer', `Loki's answer was not understood: expected JSON (${path}), got ${describeBody(res.data)}`, 200)
         }
       }
       const ra = res.headers['retry-after']

@@ -17,6 +17,15 @@
 /** How long Loki goes on refusing after a 429 (measured 3.3 s), plus a margin. */
 export const LINGER_MS = 3500
 const DECREASE_COOLDOWN_MS = 1000
+/**
+ * The breaker: after Loki fails (429, 5xx, reset, an answer not understood) it stays open for
+ * BREAKER_MS, and while open request starts are a token bucket shared by every query of the
+ * instance: BREAKER_BURST at once, BREAKER_RATE per second after. However many users ask, a
+ * failing Loki gets at most BREAKER_BURST + BREAKER_RATE requests in any second (issue 16: ≤ 20).
+ */
+export const BREAKER_MS = 10_000
+export const BREAKER_RATE = 10
+export const BREAKER_BURST = 5
 
 interface Waiter { urgent: boolean, weight: number, deadlineAt: number, resolve: () => void, reject: (err: unknown) => void, signal: AbortSignal | undefined, onAbort: () => void }
 
@@ -38,6 +47,9 @@ export class SubQueryLimiter {
   private pausedUntil = 0
   private waiters: Waiter[] = []
   private timer: NodeJS.Timeout | undefined
+  private failingUntil = Number.NEGATIVE_INFINITY
+  private tokens = BREAKER_BURST
+  private tokensAt = 0
 
   constructor (
     /** Requests in flight at most (LOKI_CONCURRENCY). */
@@ -58,6 +70,32 @@ export class SubQueryLimiter {
   pushedBackWithin (ms: number): boolean { return this.now() - this.lastDecrease < ms }
   /** Milliseconds until requests may start again after a 429 (0 when not paused). */
   get pausedFor (): number { return Math.max(0, this.pausedUntil - this.now()) }
+
+  /** The breaker is open: Loki failed within BREAKER_MS, starts are rate-limited. */
+  get breakerOpen (): boolean { return this.now() < this.failingUntil }
+
+  /** Loki failed (any retryable failure or an answer not understood): open the breaker for BREAKER_MS. */
+  onFailure (): void {
+    const t = this.now()
+    if (t >= this.failingUntil) {
+      this.tokens = BREAKER_BURST
+      this.tokensAt = t
+    }
+    this.failingUntil = t + BREAKER_MS
+  }
+
+  /** Ms until a start is allowed by the breaker's bucket (0: now). */
+  private tokenWait (): number {
+    const t = this.now()
+    if (t >= this.failingUntil) return 0
+    this.tokens = Math.min(BREAKER_BURST, this.tokens + ((t - this.tokensAt) * BREAKER_RATE) / 1000)
+    this.tokensAt = t
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / BREAKER_RATE)
+  }
+
+  private takeToken (): void {
+    if (this.now() < this.failingUntil) this.tokens -= 1
+  }
 
   /** Loki's limits learnt later (its /config): never above what was configured. */
   setMaxSubQueries (n: number): void {
@@ -97,6 +135,7 @@ export class SubQueryLimiter {
   onRateLimited (retryAfterMs?: number): void {
     const t = this.now()
     this.pausedUntil = Math.max(this.pausedUntil, t + (retryAfterMs ?? this.lingerMs))
+    this.onFailure()
     this.pump()
     if (t - this.lastDecrease < DECREASE_COOLDOWN_MS) return
     this.lastDecrease = t
@@ -117,7 +156,8 @@ export class SubQueryLimiter {
   private acquire (w: number, signal: AbortSignal | undefined, deadlineAt: number, urgent: boolean): Promise<void> {
     if (signal?.aborted === true) return Promise.reject(signal.reason)
     if (this.pausedUntil > deadlineAt) return Promise.reject(new PausedPastDeadline(this.pausedFor))
-    if ((this.waiters.length === 0 || (urgent && this.waiters[0]?.urgent !== true)) && this.pausedFor === 0 && this.fits(w)) {
+    if ((this.waiters.length === 0 || (urgent && this.waiters[0]?.urgent !== true)) && this.pausedFor === 0 && this.fits(w) && this.tokenWait() === 0) {
+      this.takeToken()
       this.weight += w
       this.requests++
       return Promise.resolve()
@@ -166,6 +206,15 @@ export class SubQueryLimiter {
     while (this.waiters.length > 0) {
       const next = this.waiters[0] as Waiter
       if (!this.fits(next.weight)) return
+      const wait = this.tokenWait()
+      if (wait > 0) {
+        if (this.timer === undefined) {
+          this.timer = setTimeout(() => { this.timer = undefined; this.pump() }, wait)
+          this.timer.unref?.()
+        }
+        return
+      }
+      this.takeToken()
       this.waiters.shift()
       next.signal?.removeEventListener('abort', next.onAbort)
       this.weight += next.weight

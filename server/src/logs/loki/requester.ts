@@ -62,6 +62,7 @@ export function createRequester (o: { http: LokiHttp, limiter: SubQueryLimiter, 
         const started = performance.now()
         try {
           const body = await o.limiter.run(() => o.http.get(path, params, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? o.timeoutMs }), weightOf(params, o.limits()), ctx.signal, ctx.deadlineAt, ctx.urgent === true)
+          if (path === QUERY_RANGE) checkEnvelope(body)
           o.limiter.onSuccess()
           o.metrics.externalCall('ok', (performance.now() - started) / 1000)
           return body
@@ -70,6 +71,8 @@ export function createRequester (o: { http: LokiHttp, limiter: SubQueryLimiter, 
           if (caught instanceof PausedPastDeadline) throw new LokiHttpError('server_error', `${caught.message} (LOKI_DEADLINE_MS)`)
           const err = caught instanceof LokiHttpError ? caught : new LokiHttpError('network', `Loki request failed: ${(caught as Error).message}`)
           o.metrics.externalCall(err.kind, (performance.now() - started) / 1000)
+          // Any failure of Loki itself opens the breaker shared by every query of the instance.
+          if (RETRYABLE.has(err.kind) || err.kind === 'bad_answer') o.limiter.onFailure()
           if (err.kind === 'rate_limited') {
             o.metrics.rateLimited.inc()
             o.limiter.onRateLimited(err.retryAfterMs)
@@ -96,34 +99,78 @@ export function createRequester (o: { http: LokiHttp, limiter: SubQueryLimiter, 
   }
 }
 
-interface StreamsBody { status?: string, data?: { resultType?: string, result?: Array<{ stream?: Record<string, string>, values?: unknown[][] }> } }
-interface MatrixBody { status?: string, data?: { resultType?: string, result?: Array<{ metric?: Record<string, string>, values?: Array<[number, string]> }> } }
+/** A query_range answer is {status: success, data: {resultType, result: [...]}}; anything else is not understood. */
+export function checkEnvelope (body: unknown): void {
+  const b = body as { status?: unknown, data?: { resultType?: unknown, result?: unknown } } | null
+  const type = isObject(b) && isObject(b.data) ? b.data.resultType : undefined
+  resultOf(body, type === 'matrix' || type === 'vector' ? type : 'streams')
+}
+
+/** A 200 from Loki that is not the answer asked for: a clear, non-retryable failure naming what was expected. */
+export function notUnderstood (expected: string, got: string): LokiHttpError {
+  return new LokiHttpError('bad_answer', `Loki's answer was not understood: expected ${expected}, got ${got}`, 200)
+}
+
+function kindOf (v: unknown): string {
+  if (v === null) return 'null'
+  if (v === undefined) return 'nothing'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'object') return 'an object'
+  return `a ${typeof v}`
+}
+
+/** The result array of a query_range answer of `resultType`, or a bad_answer naming what was wrong. */
+function resultOf (body: unknown, resultType: 'streams' | 'matrix' | 'vector'): unknown[] {
+  const expected = `{"status":"success","data":{"resultType":"${resultType}","result":[…]}}`
+  const b = body as { status?: unknown, data?: { resultType?: unknown, result?: unknown } } | null
+  if (b === null || typeof b !== 'object' || Array.isArray(b)) throw notUnderstood(expected, kindOf(body))
+  if (b.status !== 'success') throw notUnderstood(expected, `status ${JSON.stringify(b.status ?? null)?.slice(0, 40)}`)
+  if (b.data === null || typeof b.data !== 'object') throw notUnderstood(expected, `data as ${kindOf(b.data)}`)
+  if (b.data.resultType !== resultType) throw notUnderstood(expected, `resultType ${JSON.stringify(b.data.resultType ?? null)?.slice(0, 40)}`)
+  if (!Array.isArray(b.data.result)) throw notUnderstood(expected, `result as ${kindOf(b.data.result)}`)
+  return b.data.result
+}
+
+function isObject (v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+const NS_TS = /^\d{1,20}$/
 
 /** Entries of a streams answer; labels objects are shared per stream. */
 export function parseStreams (body: unknown): LogEntry[] {
-  const b = body as StreamsBody
-  if (b?.status !== 'success' || b.data?.resultType !== 'streams' || !Array.isArray(b.data.result)) {
-    throw new LokiHttpError('server_error', `unexpected answer from Loki (resultType ${String(b?.data?.resultType)})`)
-  }
+  const result = resultOf(body, 'streams')
+  const expected = 'streams of {"stream":{…},"values":[["<ns>","<line>"],…]}'
   const out: LogEntry[] = []
-  for (const s of b.data.result) {
-    const labels = s.stream ?? {}
-    for (const v of s.values ?? []) out.push({ tsNs: BigInt(v[0] as string), labels, line: String(v[1]) })
+  for (const s of result) {
+    if (!isObject(s)) throw notUnderstood(expected, `a stream as ${kindOf(s)}`)
+    const labels = (s.stream ?? {}) as Record<string, string>
+    if (!isObject(labels)) throw notUnderstood(expected, `stream labels as ${kindOf(labels)}`)
+    const values = s.values ?? []
+    if (!Array.isArray(values)) throw notUnderstood(expected, `values as ${kindOf(values)}`)
+    for (const v of values) {
+      if (!Array.isArray(v) || typeof v[0] !== 'string' || !NS_TS.test(v[0])) throw notUnderstood(expected, `an entry ${JSON.stringify(v)?.slice(0, 60) ?? String(v)}`)
+      out.push({ tsNs: BigInt(v[0]), labels, line: String(v[1]) })
+    }
   }
   return out
 }
 
 /** Samples of a matrix answer, summed over series: epoch ms → value. */
 export function parseMatrix (body: unknown): Map<number, number> {
-  const b = body as MatrixBody
-  if (b?.status !== 'success' || b.data?.resultType !== 'matrix' || !Array.isArray(b.data.result)) {
-    throw new LokiHttpError('server_error', `unexpected answer from Loki (resultType ${String(b?.data?.resultType)})`)
-  }
+  const result = resultOf(body, 'matrix')
+  const expected = 'series of {"metric":{…},"values":[[<seconds>,"<value>"],…]}'
   const out = new Map<number, number>()
-  for (const s of b.data.result) {
-    for (const [t, v] of s.values ?? []) {
-      const ms = Math.round(Number(t) * 1000)
-      out.set(ms, (out.get(ms) ?? 0) + Number(v))
+  for (const s of result) {
+    if (!isObject(s)) throw notUnderstood(expected, `a series as ${kindOf(s)}`)
+    const values = s.values ?? []
+    if (!Array.isArray(values)) throw notUnderstood(expected, `values as ${kindOf(values)}`)
+    for (const pair of values) {
+      const t = Array.isArray(pair) ? Number(pair[0]) : Number.NaN
+      const v = Array.isArray(pair) ? Number(pair[1]) : Number.NaN
+      if (!Number.isFinite(t) || !Number.isFinite(v)) throw notUnderstood(expected, `a sample ${JSON.stringify(pair)?.slice(0, 60) ?? String(pair)}`)
+      const ms = Math.round(t * 1000)
+      out.set(ms, (out.get(ms) ?? 0) + v)
     }
   }
   return out

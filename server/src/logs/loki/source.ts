@@ -16,6 +16,7 @@ import { QueryTooLarge } from './errors.js'
 import { SubQueryLimiter } from './limiter.js'
 import { fitLogQuery } from './fit.js'
 import { parseLokiConfig } from './loki-config.js'
+import { createQueryOutcomes } from './outcomes.js'
 import { createLokiMetrics } from './metrics.js'
 import { runQuery } from './query.js'
 import { createRequester } from './requester.js'
@@ -67,6 +68,18 @@ export function createLokiSource (loki: Config['loki'], deps: { metrics: Metrics
   const entryLimit = { value: loki.entryLimit }
   const writes = new Set<Promise<void>>()
   let budget: QueryBudget | undefined
+  const outcomes = createQueryOutcomes()
+  /** Health hears how each query ended: Loki's failures count, the user's bad input and cancels do not. */
+  async function recorded<T> (signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+    try {
+      const out = await run()
+      outcomes.record(true)
+      return out
+    } catch (err) {
+      if (signal?.aborted !== true && !(err instanceof LogQueryError && err.statusCode < 500)) outcomes.record(false, err instanceof Error ? err.message : 'failed')
+      throw err
+    }
+  }
 
   // What the environment does not state is read once from Loki's /config, when Loki exposes it.
   let limitsRead: Promise<void> | undefined
@@ -113,45 +126,49 @@ export function createLokiSource (loki: Config['loki'], deps: { metrics: Metrics
   return {
     kind: 'loki',
     async query (q: LogQuery, onPage: (entries: LogEntry[]) => void) {
-      const { strategy } = await info()
-      let delivered = 0
-      const outcome = await fitted(async (b) => {
-        const fit = fitLogQuery({ selector, filter: q.filter, include: q.include, exclude: q.exclude, strategy }, b, windowNs)
-        return await runQuery({
-          requester,
-          cache,
-          metrics,
-          url,
-          tenant: loki.tenant,
-          chunkNs,
-          windowNs,
-          windowsPerRequest: Math.max(1, Math.min(limits.parallelism, WINDOWS_PER_REQUEST)),
-          ingestionLagNs: BigInt(loki.ingestionLagS) * 1000n * NS_PER_MS,
-          deadlineMs: loki.deadlineMs,
-          maxSplits: loki.maxSplits,
-          entryLimit,
-          writes,
-          now: opts.now,
-        }, q, fit.logql, (page) => { delivered += page.length; onPage(page) })
-      }, () => delivered)
-      if (!outcome.complete) log.warn({ failedChunks: outcome.failedChunks.length, reasons: outcome.incompleteReasons.slice(0, 5) }, 'loki query incomplete')
-      return outcome
+      return await recorded(q.signal, async () => {
+        const { strategy } = await info()
+        let delivered = 0
+        const outcome = await fitted(async (b) => {
+          const fit = fitLogQuery({ selector, filter: q.filter, include: q.include, exclude: q.exclude, strategy }, b, windowNs)
+          return await runQuery({
+            requester,
+            cache,
+            metrics,
+            url,
+            tenant: loki.tenant,
+            chunkNs,
+            windowNs,
+            windowsPerRequest: Math.max(1, Math.min(limits.parallelism, WINDOWS_PER_REQUEST)),
+            ingestionLagNs: BigInt(loki.ingestionLagS) * 1000n * NS_PER_MS,
+            deadlineMs: loki.deadlineMs,
+            maxSplits: loki.maxSplits,
+            entryLimit,
+            writes,
+            now: opts.now,
+          }, q, fit.logql, (page) => { delivered += page.length; onPage(page) })
+        }, () => delivered)
+        if (!outcome.complete) log.warn({ failedChunks: outcome.failedChunks.length, reasons: outcome.incompleteReasons.slice(0, 5) }, 'loki query incomplete')
+        return outcome
+      })
     },
     async series (q: SeriesQuery) {
-      const { strategy } = await info()
-      return await fitted(async (b) => await runSeries({
-        requester,
-        selector,
-        deadlineMs: loki.deadlineMs,
-        chunkMs: loki.chunkHours * 3_600_000,
-        ingestionLagMs: loki.ingestionLagS * 1000,
-        cache: seriesCache,
-        url,
-        tenant: loki.tenant,
-        writes,
-        now: opts.now,
-        budget: b,
-      }, q, strategy), () => 0)
+      return await recorded(q.signal, async () => {
+        const { strategy } = await info()
+        return await fitted(async (b) => await runSeries({
+          requester,
+          selector,
+          deadlineMs: loki.deadlineMs,
+          chunkMs: loki.chunkHours * 3_600_000,
+          ingestionLagMs: loki.ingestionLagS * 1000,
+          cache: seriesCache,
+          url,
+          tenant: loki.tenant,
+          writes,
+          now: opts.now,
+          budget: b,
+        }, q, strategy), () => 0)
+      })
     },
     async health (): Promise<SourceHealth> {
       const started = performance.now()
@@ -161,6 +178,9 @@ export function createLokiSource (loki: Config['loki'], deps: { metrics: Metrics
         const latencyMs = Math.round(performance.now() - started)
         if (res.status !== 200) {
           result = { status: 'down', latencyMs, message: `Loki is not ready (${res.status}): ${res.body}` }
+        } else if (outcomes.verdict() !== undefined) {
+          const v = outcomes.verdict() as { status: 'degraded' | 'down', message: string }
+          result = { status: v.status, latencyMs, message: `ready, but ${v.message}` }
         } else if (limiter.concurrency < limiter.max && limiter.pushedBackWithin(60_000)) {
           result = { status: 'degraded', latencyMs, message: `ready, but Loki is pushing back (429): sub-queries in flight lowered to ${limiter.concurrency} of ${limiter.max}` }
         } else {

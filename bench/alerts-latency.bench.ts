@@ -66,8 +66,8 @@ function pct (xs: number[], p: number): number {
 }
 
 async function main () {
-  const { createTestDatabase } = await import('../server/test/helpers/db.js')
-  const { have } = await import('../server/test/helpers/services.js')
+  const { createTestDatabase } = await import('../server/fixtures/db.js')
+  const { have } = await import('../server/fixtures/services.js')
   const db = (await have('postgres')) ? await createTestDatabase('tw_bench') : undefined
   let pass = false
   try {
@@ -84,7 +84,7 @@ async function run (db: { url: string } | undefined): Promise<boolean> {
   const clients = quick ? 200 : 1000
   const alerts = quick ? 8 : 40
   const threads = 2
-  const { buildTestApp } = await import('../server/test/helpers/app.js')
+  const { buildTestApp } = await import('../server/fixtures/app.js')
   const t = await buildTestApp({ DATABASE_URL: db?.url, ALERT_WEBHOOK_TOKEN: TOKEN },
     { parts: { errors: false, database: false, scheduling: false, web: false } })
   await t.app.listen({ port: 0, host: '127.0.0.1' })

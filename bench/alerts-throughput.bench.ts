@@ -61,8 +61,8 @@ function payload (n: number, run: string, offset: number) {
 }
 
 async function main () {
-  const { createTestDatabase } = await import('../server/test/helpers/db.js')
-  const { have } = await import('../server/test/helpers/services.js')
+  const { createTestDatabase } = await import('../server/fixtures/db.js')
+  const { have } = await import('../server/fixtures/services.js')
   if (!(await have('postgres'))) throw new Error('this benchmark needs the real PostgreSQL')
   const db = await createTestDatabase('tw_bench')
   let pass = false
@@ -81,7 +81,7 @@ async function run (db: { url: string }): Promise<boolean> {
   const clientCount = quick ? 10 : 50
   const batch = 100
   const inFlight = 4
-  const { buildTestApp } = await import('../server/test/helpers/app.js')
+  const { buildTestApp } = await import('../server/fixtures/app.js')
   const t = await buildTestApp({ DATABASE_URL: db.url, ALERT_WEBHOOK_TOKEN: TOKEN }, { parts: { errors: false, database: false, scheduling: false, web: false } })
   await t.app.listen({ port: 0, host: '127.0.0.1' })
   const port = (t.app.server.address() as AddressInfo).port

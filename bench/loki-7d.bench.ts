@@ -1,5 +1,5 @@
 /**
- * The 7-day error feed against the realistic Loki double (server/test/helpers/loki-double.ts
+ * The 7-day error feed against the realistic Loki double (the tests' double, via server/fixtures/loki-double.ts)
  * at its defaults, which are the measured Loki 2.8/2.9 of ../shared/docs/real-loki.md: a
  * 5,120-byte query limit, every request split by 1 h and queued per tenant with
  * max_query_parallelism 4, 4 querier workers and max_outstanding_per_tenant 6, 429 with
@@ -34,7 +34,7 @@ import { createMemoryCache } from '../server/src/infra/redis.js'
 import { createLokiSource } from '../server/src/logs/loki/source.js'
 import { SEVERITIES, type Severity } from '../server/src/metrics/names.js'
 import { createMetrics } from '../server/src/metrics/registry.js'
-import { generateEntries, type GenerateOptions, type LokiDoubleOptions } from '../server/test/helpers/loki-double.js'
+import { generateEntries, type GenerateOptions, type LokiDoubleOptions } from '../server/fixtures/loki-double.js'
 
 const quick = process.argv.includes('--quick')
 const DAYS = quick ? 2 : 7

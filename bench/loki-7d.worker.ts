@@ -5,7 +5,7 @@
  * requests from an index on: their range, step, status and sub-queries), setOptions, close.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { startLokiDouble, type LokiDoubleOptions } from '../server/test/helpers/loki-double.js'
+import { startLokiDouble, type LokiDoubleOptions } from '../server/fixtures/loki-double.js'
 
 const double = await startLokiDouble(workerData as LokiDoubleOptions)
 const port = parentPort

@@ -25,9 +25,9 @@ import { availableIntervals } from '../server/src/scheduling/availability.js'
 import { busyIntervals, loadAvailability } from '../server/src/scheduling/availability-store.js'
 import { intersect } from '../server/src/scheduling/intervals.js'
 import { newPlayerToken } from '../server/src/scheduling/tokens.js'
-import { buildTestApp } from '../server/test/helpers/app.js'
-import { createTestDatabase } from '../server/test/helpers/db.js'
-import { have } from '../server/test/helpers/services.js'
+import { buildTestApp } from '../server/fixtures/app.js'
+import { createTestDatabase } from '../server/fixtures/db.js'
+import { have } from '../server/fixtures/services.js'
 
 const quick = process.argv.includes('--quick')
 const PAIRS = quick ? 100 : 400

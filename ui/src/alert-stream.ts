@@ -147,8 +147,8 @@ export class AlertStream {
   private handle (data: unknown): void {
     let msg: StreamMessage
     try { msg = JSON.parse(String(data)) as StreamMessage } catch { return }
-    if ((msg as { type: string }).type === 'muting') {
-      this.o.onMuting?.(msg as unknown as MutingState)
+    if (msg.type === 'muting') {
+      this.o.onMuting?.(msg)
       return
     }
     if (msg.type === 'snapshot') {

@@ -1,10 +1,12 @@
 /** The API shapes of /logs/api. */
 import type { Static } from 'typebox'
-import type { AlertListResponse, AlertSchema } from '../../server/src/alerts/types.js'
+import type { AlertListResponse, AlertSchema, StreamMessageSchema } from '../../server/src/alerts/types.js'
+import type { Me as MeSchema } from '../../server/src/auth/schemas.js'
 import type { TableHistoryResponse as TableHistorySchema, TrendsResponse as TrendsSchema } from '../../server/src/database/history/schemas.js'
 import type { ConnectionsResponse as ConnectionsSchema, DatabaseResponse as DatabaseSchema, TerminateResponse as TerminateSchema } from '../../server/src/database/schemas.js'
 import type { ErrorsResponse as ErrorsSchema } from '../../server/src/errors/schemas.js'
 import type { HealthBody as HealthSchema } from '../../server/src/infra/health-schema.js'
+import type { ErrorBody as ErrorBodySchema } from '../../server/src/infra/http.js'
 
 export { SEVERITIES, type AlertSeverity, type Severity } from '../../shared/severity.js'
 
@@ -32,13 +34,10 @@ export type TerminateResponse = Static<typeof TerminateSchema>
 
 export type Alert = Static<typeof AlertSchema>
 export type AlertsResponse = Static<typeof AlertListResponse>
-export type StreamMessage =
-  /** `alerts` holds the newest ALERT_SNAPSHOT_LIMIT firing alerts; `nextCursor` pages the `truncated` rest with GET /api/alerts?state=firing. */
-  | { type: 'snapshot', lastEventId: string, alerts: Alert[], truncated?: number, nextCursor?: string | null }
-  | { type: 'event', id: string, kind: 'firing' | 'resolved' | 'ack' | 'updated', alert: Alert, at: string }
-  | { type: 'heartbeat', at: string }
+/** One frame of the alert stream (snapshot, event, pending, heartbeat, muting). */
+export type StreamMessage = Static<typeof StreamMessageSchema>
 
 export type HealthResponse = Static<typeof HealthSchema>
 export type DependencyStatus = HealthResponse['dependencies'][string]['status']
-export interface Me { name: string, role: 'viewer' | 'admin', via: string }
-export interface ApiErrorBody { statusCode: number, error: string, message: string, field?: string }
+export type Me = Static<typeof MeSchema>
+export type ApiErrorBody = Static<typeof ErrorBodySchema>

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws'
 import type { AlertMetrics } from './metrics.js'
 import type { createSnapshots } from './snapshots.js'
 import type { AlertStore } from './store.js'
-import type { AlertEvent } from './types.js'
+import type { AlertEvent, StreamMessage } from './types.js'
 
 export const CLOSE_TOO_SLOW = 4008
 export const CLOSE_STORE_DOWN = 4503
@@ -11,7 +11,7 @@ export const PAGE = 2000
 
 /** Encoded once and shared by every client: a thousand clients cost one JSON.stringify and one UTF-8 encoding. */
 export type Frame = Buffer
-export const encode = (msg: unknown): Frame => Buffer.from(JSON.stringify(msg))
+export const encode = (msg: StreamMessage): Frame => Buffer.from(JSON.stringify(msg))
 export const eventFrame = (e: AlertEvent): Frame => encode({ type: 'event', id: e.id, kind: e.kind, alert: e.alert, at: e.at })
 
 /** The TCP socket under a WebSocket (the upgraded request's socket): cork/uncork batch its writes. */

@@ -6,7 +6,7 @@ import type { AlertMetrics } from './metrics.js'
 import type { BusMessage } from './pipeline.js'
 import { createSnapshots } from './snapshots.js'
 import type { AlertStore } from './store.js'
-import type { AlertEvent } from './types.js'
+import type { AlertEvent, StreamMessage } from './types.js'
 
 export { CLOSE_STORE_DOWN, CLOSE_TOO_SLOW } from './clients.js'
 
@@ -138,7 +138,7 @@ export function createHub (o: HubOptions) {
     connect: (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable) => clients.connect(socket, lastEventId, tcp),
     clientCount: () => clients.size(),
     /** A message for every connected client now, outside the event sequence (silence state, say). */
-    broadcast: (msg: unknown) => clients.broadcast(encode(msg)),
+    broadcast: (msg: StreamMessage) => clients.broadcast(encode(msg)),
     lastEventId: () => last,
     /** For tests and health: resolves when everything received so far is delivered. */
     idle: () => chain,

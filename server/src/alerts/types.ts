@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { ALERT_SEVERITIES, severityWeight, type AlertSeverity, type Severity } from '../../../shared/severity.js'
+import { MutingReply } from './silences/schemas.js'
 
 export const AlertSchema = Type.Object({
   id: Type.String(),
@@ -28,7 +29,31 @@ export const AlertListResponse = Type.Object({
 })
 export type Alert = Static<typeof AlertSchema>
 export type AlertSource = Alert['source']
-export type EventKind = 'firing' | 'resolved' | 'ack' | 'updated'
+export const EventKindSchema = Type.Union([Type.Literal('firing'), Type.Literal('resolved'), Type.Literal('ack'), Type.Literal('updated')])
+export type EventKind = Static<typeof EventKindSchema>
+
+/**
+ * The frames of the alert stream (WS {base}/api/alerts/stream), one JSON object each. The server
+ * encodes only these (clients.ts `encode`), and the UI reads them as `Static<typeof StreamMessage>`.
+ */
+export const StreamMessageSchema = Type.Union([
+  /** `alerts` holds the newest ALERT_SNAPSHOT_LIMIT firing alerts; `nextCursor` pages the `truncated` rest with GET /api/alerts?state=firing. */
+  Type.Object({
+    type: Type.Literal('snapshot'),
+    lastEventId: Type.String(),
+    alerts: Type.Array(AlertSchema),
+    truncated: Type.Optional(Type.Integer()),
+    nextCursor: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  }),
+  /** One stored change, in event-id order. */
+  Type.Object({ type: Type.Literal('event'), id: Type.String(), kind: EventKindSchema, alert: AlertSchema, at: Type.String() }),
+  /** A change received while the store was down: shown, not yet stored (no id). */
+  Type.Object({ type: Type.Literal('pending'), kind: EventKindSchema, alert: AlertSchema, at: Type.String() }),
+  Type.Object({ type: Type.Literal('heartbeat'), at: Type.String() }),
+  /** The silenced/inhibited state from Alertmanager, as GET {base}/api/alerts/muting answers it. */
+  Type.Object({ type: Type.Literal('muting'), ...MutingReply.properties }),
+])
+export type StreamMessage = Static<typeof StreamMessageSchema>
 
 /** One stored change, as the bus carries it and the stream sends it (`type: 'event'`). */
 export interface AlertEvent {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { routePrefix } from '../infra/http.js'
+import type { Static } from 'typebox'
+import { ErrorBody, routePrefix, statusName } from '../infra/http.js'
 import fp from 'fastify-plugin'
 import { readEmbedToken } from './embed.js'
 import { embedAllows } from './embed-policy.js'
@@ -57,11 +58,17 @@ const digest = (s: string) => crypto.createHash('sha256').update(s, 'utf8').dige
 /** Constant time whatever the lengths and bytes (a non-ASCII header must not throw). */
 const sameText = (a: string, b: string) => crypto.timingSafeEqual(digest(a), digest(b))
 
+/**
+ * The hook answers its refusals itself (an onRequest hook that returns the reply stops the
+ * request), in the one error body of infra/http.ts with the one table of status names.
+ */
+const refuse = (reply: FastifyReply, status: number, message: string) =>
+  reply.code(status).send({ statusCode: status, error: statusName(status), message } satisfies Static<typeof ErrorBody>)
 const unauthorized = (reply: FastifyReply, message: string) =>
-  reply.code(401).header('www-authenticate', 'Bearer realm="tovwatch"').send({ statusCode: 401, error: 'Unauthorized', message })
-const forbidden = (reply: FastifyReply, message: string) => reply.code(403).send({ statusCode: 403, error: 'Forbidden', message })
+  refuse(reply.header('www-authenticate', 'Bearer realm="tovwatch"'), 401, message)
+const forbidden = (reply: FastifyReply, message: string) => refuse(reply, 403, message)
 const storeDown = (reply: FastifyReply) =>
-  reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'The session store (TOVWATCH_DATABASE_URL) does not answer: sessions cannot be checked right now. Bearer tokens still work.' })
+  refuse(reply, 503, 'The session store (TOVWATCH_DATABASE_URL) does not answer: sessions cannot be checked right now. Bearer tokens still work.')
 
 export default fp(async (app) => {
   const { config } = app
@@ -199,7 +206,7 @@ export default fp(async (app) => {
         }
         const route = (request.routeOptions.url ?? '').slice(base.length)
         const decision = embedAllows(embed.panel, request.method, route, (request.params ?? {}) as Record<string, string>, (request.query ?? {}) as Record<string, unknown>)
-        if (!decision.ok) return reply.code(decision.status).send({ statusCode: decision.status, error: decision.status === 403 ? 'Forbidden' : 'Bad Request', message: decision.message })
+        if (!decision.ok) return refuse(reply, decision.status, decision.message)
         request.embedStripGroups = decision.stripGroups
         principal = { name: 'embed', role: 'viewer', via: 'embed', embed }
       }

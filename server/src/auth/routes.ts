@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
-
-const Me = Type.Object({ name: Type.String(), role: Type.Union([Type.Literal('viewer'), Type.Literal('admin')]), via: Type.String() })
+import { Me } from './schemas.js'
 
 /** Login with a token (opens a session in the store, sets an httpOnly cookie), logout, and who am I. Registered under the BASE_PATH prefix. */
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, VIEWER_TOKEN, type TestApp } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
 import { have } from '../helpers/services.js'
 import { ALERTS_ONLY, amAlert, amPayload, postHook, WEBHOOK_TOKEN } from './fixtures.js'
-import { openStream } from './ws-client.js'
+import { injectStream } from './ws-client.js'
 
 describe.skipIf(!(await have('postgres')))('event ids become visible in id order', () => {
   let db: TestDatabase
@@ -12,12 +11,11 @@ describe.skipIf(!(await have('postgres')))('event ids become visible in id order
   beforeAll(async () => {
     db = await createTestDatabase()
     t = await buildTestApp({ DATABASE_URL: db.url, ALERT_WEBHOOK_TOKEN: WEBHOOK_TOKEN }, ALERTS_ONLY)
-    await t.app.listen({ port: 0, host: '127.0.0.1' })
   })
   afterAll(async () => { await t.close(); await db.drop() })
 
   it('a writer waits while another holds event ids it has not committed, so no client skips them', async () => {
-    const client = openStream(`ws://127.0.0.1:${(t.app.server.address() as AddressInfo).port}/logs/api/alerts/stream`, { authorization: `Bearer ${VIEWER_TOKEN}` })
+    const client = await injectStream(t.app, '/logs/api/alerts/stream', { authorization: `Bearer ${VIEWER_TOKEN}` })
     await client.until((m) => m[0]?.type === 'snapshot')
     // Another instance, mid-transaction: it has drawn event ids and not committed yet.
     const other = await t.deps.pg.store.connect()

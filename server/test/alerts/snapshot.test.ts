@@ -4,7 +4,7 @@ import { buildTestApp, VIEWER_TOKEN, type TestApp } from '../helpers/app.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
 import { have } from '../helpers/services.js'
 import { ALERTS_ONLY, amAlert, amPayload, postHook, WEBHOOK_TOKEN } from './fixtures.js'
-import { openStream, type StreamClient } from './ws-client.js'
+import { injectStream, openStream, type StreamClient } from './ws-client.js'
 
 type Snap = { lastEventId: string, alerts: Array<{ fingerprint: string, updatedAt: string }>, truncated: number, nextCursor: string | null }
 
@@ -14,8 +14,15 @@ describe.skipIf(!(await have('postgres')))('stream snapshots: shared, bounded, r
   let url: string
   const clients: StreamClient[] = []
   const bearer = { authorization: `Bearer ${VIEWER_TOKEN}` }
+  /** Over a real socket: for the shutdown, where the socket's close is the point. */
   const open = (query = '') => {
     const c = openStream(url + query, bearer)
+    clients.push(c)
+    return c
+  }
+  /** Through app.injectWS: for what the snapshot says. */
+  const inject = async (query = '') => {
+    const c = await injectStream(t!.app, '/logs/api/alerts/stream' + query, bearer)
     clients.push(c)
     return c
   }
@@ -37,7 +44,7 @@ describe.skipIf(!(await have('postgres')))('stream snapshots: shared, bounded, r
   it('is bounded: the newest ALERT_SNAPSHOT_LIMIT firing alerts, a truncated count, and a cursor that pages the rest', async () => {
     const alerts = Array.from({ length: 30 }, () => amAlert())
     for (const a of alerts) await postHook(t!, amPayload([a]))
-    const c = open()
+    const c = await inject()
     await c.until((m) => m[0]?.type === 'snapshot')
     const snap = c.messages[0] as unknown as Snap
     expect(snap.alerts).toHaveLength(10)
@@ -60,14 +67,14 @@ describe.skipIf(!(await have('postgres')))('stream snapshots: shared, bounded, r
   it('is computed once for clients connecting together, and again after the next event', async () => {
     await postHook(t!, amPayload([amAlert(), amAlert()]))
     const before = await computed()
-    const many = Array.from({ length: 50 }, () => open())
+    const many = await Promise.all(Array.from({ length: 50 }, () => inject()))
     await Promise.all(many.map((c) => c.until((m) => m[0]?.type === 'snapshot')))
     expect(await computed()).toBe(before + 1)
     expect(new Set(many.map((c) => (c.messages[0] as unknown as Snap).lastEventId)).size).toBe(1)
     const fresh = amAlert()
     await postHook(t!, amPayload([fresh]))
     await Promise.all(many.map((c) => c.until((m) => m.some((x) => x.type === 'event'))))
-    const late = open()
+    const late = await inject()
     await late.until((m) => m[0]?.type === 'snapshot')
     expect(await computed()).toBe(before + 2)
     expect((late.messages[0] as unknown as Snap).alerts.map((a) => a.fingerprint)).toContain(fresh.fingerprint)
@@ -84,7 +91,7 @@ describe.skipIf(!(await have('postgres')))('stream snapshots: shared, bounded, r
       return real(limit)
     }
     try {
-      const c = open()
+      const c = await inject()
       await c.until((m) => m[0]?.type === 'snapshot', 10_000)
       expect(failures).toBe(3)
       expect((c.messages[0] as unknown as Snap).alerts).toHaveLength(1)

@@ -4,7 +4,7 @@ import { buildTestApp, VIEWER_TOKEN, type TestApp } from '../helpers/app.js'
 import { have } from '../helpers/services.js'
 import { ALERTS_ONLY, amAlert, amPayload, postHook, waitFor, WEBHOOK_TOKEN } from './fixtures.js'
 import { startPrivatePostgres } from './private-services.js'
-import { openStream } from './ws-client.js'
+import { injectStream, openStream } from './ws-client.js'
 
 describe.skipIf(!(await have('postgres')))('PostgreSQL down (a private cluster that the test stops)', () => {
   let pg: Awaited<ReturnType<typeof startPrivatePostgres>>
@@ -12,7 +12,6 @@ describe.skipIf(!(await have('postgres')))('PostgreSQL down (a private cluster t
   beforeAll(async () => {
     pg = await startPrivatePostgres()
     t = await buildTestApp({ DATABASE_URL: pg.url, ALERT_WEBHOOK_TOKEN: WEBHOOK_TOKEN }, ALERTS_ONLY)
-    await t.app.listen({ port: 0, host: '127.0.0.1' })
   })
   afterAll(async () => {
     await t?.close()
@@ -20,8 +19,7 @@ describe.skipIf(!(await have('postgres')))('PostgreSQL down (a private cluster t
   })
 
   it('answers 503 so Alertmanager retries, keeps internal alerts queued and live, and loses nothing once it is back', async () => {
-    const url = `ws://127.0.0.1:${(t.app.server.address() as AddressInfo).port}/logs/api/alerts/stream`
-    const client = openStream(url, { authorization: `Bearer ${VIEWER_TOKEN}` })
+    const client = await injectStream(t.app, '/logs/api/alerts/stream', { authorization: `Bearer ${VIEWER_TOKEN}` })
     await client.until((m) => m[0]?.type === 'snapshot')
     const first = amAlert()
     expect((await postHook(t, amPayload([first]))).statusCode).toBe(200)
@@ -73,6 +71,7 @@ describe('alert store unreachable at start', () => {
       expect(health.dependencies['alert-store'].message).toContain('alert store unreachable')
       const list = await t.app.inject({ method: 'GET', url: '/logs/api/alerts', headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })
       expect(list.statusCode).toBe(503)
+      // A real socket: through app.injectWS this test timed out (avvio "did not start in time"); cause not yet found.
       await t.app.listen({ port: 0, host: '127.0.0.1' })
       const c = openStream(`ws://127.0.0.1:${(t.app.server.address() as AddressInfo).port}/logs/api/alerts/stream`, { authorization: `Bearer ${VIEWER_TOKEN}` })
       expect((await c.closed).code).toBe(4503)

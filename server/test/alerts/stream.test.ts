@@ -4,7 +4,7 @@ import { auth, buildTestApp, VIEWER_TOKEN, type TestApp } from '../helpers/app.j
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
 import { have } from '../helpers/services.js'
 import { ALERTS_ONLY, amAlert, amPayload, postHook, waitFor, WEBHOOK_TOKEN } from './fixtures.js'
-import { openStream, refusedUpgrade, type StreamClient } from './ws-client.js'
+import { injectStream, openStream, refusedUpgrade, type StreamClient } from './ws-client.js'
 
 describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
   let db: TestDatabase
@@ -12,8 +12,15 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
   let url: string
   const clients: StreamClient[] = []
   const bearer = { authorization: `Bearer ${VIEWER_TOKEN}` }
+  /** Over a real socket: where the socket is the point (a slow reader, the Origin a browser sends). */
   const open = (query = '', headers: Record<string, string> = bearer) => {
     const c = openStream(url + query, headers)
+    clients.push(c)
+    return c
+  }
+  /** Through app.injectWS: where what the stream says is the point. */
+  const inject = async (query = '', headers: Record<string, string> = bearer) => {
+    const c = await injectStream(t.app, '/logs/api/alerts/stream' + query, headers)
     clients.push(c)
     return c
   }
@@ -30,7 +37,7 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
   it('sends a snapshot of the firing alerts, then live events with increasing ids', async () => {
     const firing = amAlert()
     await postHook(t, amPayload([firing]))
-    const c = open()
+    const c = await inject()
     await c.until((m) => m[0]?.type === 'snapshot')
     const snap = c.messages[0]
     expect(snap?.alerts?.map((a) => a.fingerprint)).toContain(firing.fingerprint)
@@ -44,12 +51,12 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
   })
 
   it('replays every missed event from ?lastEventId=N, in order, before live ones, without duplicates', async () => {
-    const c = open()
+    const c = await inject()
     await c.until((m) => m[0]?.type === 'snapshot')
     const last = Number(c.messages[0]?.lastEventId)
     c.close()
     await postHook(t, amPayload([amAlert(), amAlert(), amAlert()]))
-    const r = open(`?lastEventId=${last}`)
+    const r = await inject(`?lastEventId=${last}`)
     await r.until((m) => m.filter((x) => x.type === 'event').length === 3)
     await postHook(t, amPayload([amAlert()]))
     await r.until((m) => m.filter((x) => x.type === 'event').length === 4)
@@ -58,7 +65,7 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
   })
 
   it('answers an unknown lastEventId (newer than the store) with a fresh snapshot', async () => {
-    const c = open('?lastEventId=999999999')
+    const c = await inject('?lastEventId=999999999')
     await c.until((m) => m[0]?.type === 'snapshot')
     expect(Number(c.messages[0]?.lastEventId)).toBeLessThan(999999999)
   })
@@ -71,6 +78,7 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
 
   it('checks auth and the Origin', async () => {
     expect((await refusedUpgrade(url, {})).status).toBe(401)
+    await expect(inject('', {})).rejects.toThrow('401')
     const foreign = await refusedUpgrade(url, { ...bearer, origin: 'https://evil.example.net' })
     expect(foreign.status).toBe(403)
     expect(foreign.body).toContain('WS_ALLOWED_ORIGINS')
@@ -93,18 +101,18 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
   })
 
   it('closes a client that sends garbage with 1008 and a reason, binary with 1003, and keeps serving others', async () => {
-    const bystander = open()
+    const bystander = await inject()
     await bystander.until((m) => m[0]?.type === 'snapshot')
-    const g = open()
+    const g = await inject()
     await g.opened
     g.ws.send('{"this is": not json')
     expect(await g.closed).toMatchObject({ code: 1008 })
     expect((await g.closed).reason).toContain('ping')
-    const b = open()
+    const b = await inject()
     await b.opened
     b.ws.send(Buffer.from([0, 1, 2, 255]))
     expect((await b.closed).code).toBe(1003)
-    const p = open()
+    const p = await inject()
     await p.opened
     p.ws.send('{"type":"ping"}')
     await p.until((m) => m.some((x) => x.type === 'heartbeat'))
@@ -135,7 +143,7 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
   it('broadcasts an acknowledgement with who, when and the note', async () => {
     const a = amAlert()
     await postHook(t, amPayload([a]))
-    const c = open()
+    const c = await inject()
     await c.until((m) => m[0]?.type === 'snapshot')
     const list = (await t.app.inject({ method: 'GET', url: `/logs/api/alerts?label=instance=${a.labels.instance}`, headers: auth() })).json()
     const id = list.alerts[0].id

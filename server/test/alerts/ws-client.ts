@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify'
 import WebSocket from 'ws'
 
 export interface StreamMessage { type: string, id?: string, kind?: string, lastEventId?: string, alert?: { id: string, fingerprint: string, status: string, labels: Record<string, string>, acknowledged: unknown }, alerts?: Array<{ fingerprint: string }> }
@@ -13,17 +14,39 @@ export interface StreamClient {
   close: () => void
 }
 
+/** A client of the alert stream over a real TCP socket: for what the socket does (slow readers, corking, shutdown, Origin). */
 export function openStream (url: string, headers: Record<string, string> = {}): StreamClient {
   const ws = new WebSocket(url, { headers })
+  const client = track(ws)
+  ws.once('unexpected-response', (_req, res) => client.failOpen(new Error(`HTTP ${res.statusCode}`)))
+  return client
+}
+
+/**
+ * A client of the alert stream through `app.injectWS` (@fastify/websocket's test helper): no
+ * port, no TCP, the same routing, hooks and handler. For what the protocol says.
+ */
+export async function injectStream (app: FastifyInstance, path: string, headers: Record<string, string> = {}): Promise<StreamClient> {
+  let client: (StreamClient & { failOpen: (err: Error) => void }) | undefined
+  // onInit: listening before the upgrade completes, so the first frame (the snapshot) is never missed.
+  await app.injectWS(path, { headers }, { onInit: (ws) => { client = track(ws) } })
+    .catch((err: Error) => { client?.failOpen(err); throw err })
+  if (client === undefined) throw new Error('injectWS did not initialise its socket')
+  await client.opened
+  return client
+}
+
+function track (ws: WebSocket): StreamClient & { failOpen: (err: Error) => void } {
   const messages: StreamMessage[] = []
   const waiters = new Set<() => void>()
   ws.on('message', (data) => {
     messages.push(JSON.parse(data.toString()) as StreamMessage)
     for (const w of waiters) w()
   })
+  let failOpen: (err: Error) => void = () => {}
   const opened = new Promise<void>((resolve, reject) => {
+    failOpen = reject
     ws.once('open', () => resolve())
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
     ws.once('error', reject)
   })
   opened.catch(() => {})
@@ -45,6 +68,7 @@ export function openStream (url: string, headers: Record<string, string> = {}): 
       })
     },
     close: () => ws.close(),
+    failOpen: (err) => failOpen(err),
   }
 }
 

@@ -1,25 +1,11 @@
 import type pg from 'pg'
 import { rowToEvent, type EventRow } from './rows.js'
-import { EVENT_LOCK } from './store.js'
+import { withEventLock } from './store.js'
 import type { AlertEvent } from './types.js'
 
 /** Runs one statement under the event writer lock, so its event id commits in order (see store.ts). */
 async function underLock (pool: pg.Pool, sql: string, args: unknown[]): Promise<EventRow | undefined> {
-  const client = await pool.connect()
-  const onError = () => {}
-  client.on('error', onError)
-  try {
-    await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${EVENT_LOCK})`)
-    const r = await client.query<EventRow>(sql, args)
-    await client.query('COMMIT')
-    return r.rows[0]
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    client.off('error', onError)
-    client.release()
-  }
+  return await withEventLock(pool, async (c) => (await c.query<EventRow>(sql, args)).rows[0])
 }
 
 const EVENT = "INSERT INTO tw_alert_events (alert_id, kind, alert) SELECT id, 'ack', to_jsonb(up) - 'previous_status' - 'quiet' FROM up RETURNING id, kind, at, alert"

@@ -83,26 +83,32 @@ function toRecords (inputs: AlertInput[]) {
   }))
 }
 
+/**
+ * Runs `fn` in one transaction under the event writer lock, so event ids commit in the order
+ * they were taken (a client reading after id N never skips an id committed later).
+ */
+export async function withEventLock<T> (pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  // A checked-out client has no listener of the pool's: without one a dropped connection would crash the process.
+  const onError = () => {}
+  client.on('error', onError)
+  try {
+    await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${EVENT_LOCK})`)
+    const out = await fn(client)
+    await client.query('COMMIT')
+    return out
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    client.off('error', onError)
+    client.release()
+  }
+}
+
 /** `stream` serves the alert stream's reads (snapshots, replays), on connections of its own. */
 export function createAlertStore (pool: pg.Pool, stream: pg.Pool = pool) {
-  async function inTx<T> (fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect()
-    // A checked-out client has no listener of the pool's: without one a dropped connection would crash the process.
-    const onError = () => {}
-    client.on('error', onError)
-    try {
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${EVENT_LOCK})`)
-      const out = await fn(client)
-      await client.query('COMMIT')
-      return out
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw err
-    } finally {
-      client.off('error', onError)
-      client.release()
-    }
-  }
+  const inTx = <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => withEventLock(pool, fn)
 
   return {
     async storeId (): Promise<string> {
@@ -134,16 +140,6 @@ export function createAlertStore (pool: pg.Pool, stream: pg.Pool = pool) {
     async writeWith (client: pg.PoolClient, inputs: AlertInput[]): Promise<AlertEvent[]> {
       const r = await client.query<EventRow>(UPSERT, [JSON.stringify(toRecords(inputs))])
       return r.rows.map(rowToEvent)
-    },
-
-    async ack (id: string, by: string, note: string): Promise<AlertEvent | undefined> {
-      return inTx(async (client) => {
-        const r = await client.query<EventRow>(`
-          WITH up AS (UPDATE tw_alerts SET ack_by = $2, ack_at = now(), ack_note = $3, updated_at = now() WHERE id = $1 RETURNING *)
-          INSERT INTO tw_alert_events (alert_id, kind, alert) SELECT id, 'ack', to_jsonb(up) - 'previous_status' - 'quiet' FROM up RETURNING id, kind, at, alert`, [id, by, note])
-        const row = r.rows[0]
-        return row === undefined ? undefined : rowToEvent(row)
-      })
     },
 
     async eventsAfter (afterId: number, upTo: number | null, limit: number): Promise<AlertEvent[]> {

@@ -293,6 +293,20 @@ function trustProxy (env: Env): Config['security']['trustProxy'] {
   return entries
 }
 
+/** A client's credentials: a user name and password together, or a token, never both. */
+function credentials (env: Env, userVar: string, passwordVar: string, tokenVar: string): { username: string | undefined, password: string | undefined, token: string | undefined } {
+  const username = str(env, userVar)
+  const password = str(env, passwordVar)
+  const token = str(env, tokenVar)
+  if ((username === undefined) !== (password === undefined)) {
+    throw new ConfigError(username === undefined ? userVar : passwordVar, `${userVar} and ${passwordVar} go together`)
+  }
+  if (token !== undefined && username !== undefined) {
+    throw new ConfigError(tokenVar, `set either ${tokenVar} or ${userVar}/${passwordVar}, not both`)
+  }
+  return { username, password, token }
+}
+
 export function loadConfig (env: Env = process.env): Config {
   refusePlaceholders(env)
   const dataDir = path.resolve(str(env, 'DATA_DIR') ?? '.data')
@@ -300,15 +314,7 @@ export function loadConfig (env: Env = process.env): Config {
   const host = str(env, 'HOST') ?? '127.0.0.1'
   const bp = basePath(env)
   const lokiUrl = url(env, 'LOKI_URL', ['http:', 'https:'])
-  const lokiToken = str(env, 'LOKI_TOKEN')
-  const lokiUser = str(env, 'LOKI_USERNAME')
-  const lokiPassword = str(env, 'LOKI_PASSWORD')
-  if ((lokiUser === undefined) !== (lokiPassword === undefined)) {
-    throw new ConfigError(lokiUser === undefined ? 'LOKI_USERNAME' : 'LOKI_PASSWORD', 'LOKI_USERNAME and LOKI_PASSWORD go together')
-  }
-  if (lokiToken !== undefined && lokiUser !== undefined) {
-    throw new ConfigError('LOKI_TOKEN', 'set either LOKI_TOKEN or LOKI_USERNAME/LOKI_PASSWORD, not both')
-  }
+  const { token: lokiToken, username: lokiUser, password: lokiPassword } = credentials(env, 'LOKI_USERNAME', 'LOKI_PASSWORD', 'LOKI_TOKEN')
   const logFile = path.resolve(str(env, 'TOVWATCH_LOG_FILE') ?? path.join(dataDir, 'logs', 'tovwatch.log'))
   const pgProtocols = ['postgres:', 'postgresql:']
   const databaseUrl = url(env, 'DATABASE_URL', pgProtocols)
@@ -318,15 +324,7 @@ export function loadConfig (env: Env = process.env): Config {
   if ((webhookUser === undefined) !== (webhookPassword === undefined)) {
     throw new ConfigError('ALERT_WEBHOOK_USERNAME', 'ALERT_WEBHOOK_USERNAME and ALERT_WEBHOOK_PASSWORD go together')
   }
-  const amUser = str(env, 'ALERTMANAGER_USERNAME')
-  const amPassword = str(env, 'ALERTMANAGER_PASSWORD')
-  const amToken = str(env, 'ALERTMANAGER_TOKEN')
-  if ((amUser === undefined) !== (amPassword === undefined)) {
-    throw new ConfigError(amUser === undefined ? 'ALERTMANAGER_USERNAME' : 'ALERTMANAGER_PASSWORD', 'ALERTMANAGER_USERNAME and ALERTMANAGER_PASSWORD go together')
-  }
-  if (amToken !== undefined && amUser !== undefined) {
-    throw new ConfigError('ALERTMANAGER_TOKEN', 'set either ALERTMANAGER_TOKEN or ALERTMANAGER_USERNAME/ALERTMANAGER_PASSWORD, not both')
-  }
+  const { token: amToken, username: amUser, password: amPassword } = credentials(env, 'ALERTMANAGER_USERNAME', 'ALERTMANAGER_PASSWORD', 'ALERTMANAGER_TOKEN')
 
   return {
     port,

@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { NullableString } from '../infra/http.js'
 import type { DeadLetters } from './dead-letters.js'
 
 const DeadLetterSchema = Type.Object({
   id: Type.String(),
   reason: Type.String(),
   message: Type.String(),
-  fingerprint: Type.Union([Type.String(), Type.Null()]),
-  alertname: Type.Union([Type.String(), Type.Null()]),
+  fingerprint: NullableString(),
+  alertname: NullableString(),
   raw: Type.String(),
   receivedCount: Type.Integer(),
   firstReceivedAt: Type.String(),
@@ -17,7 +18,7 @@ const Reply = Type.Object({
   total: Type.Integer(),
   deadLetters: Type.Array(DeadLetterSchema),
   /** Pass as ?before= for the next (older) page; null on the last page. */
-  nextBefore: Type.Union([Type.String(), Type.Null()]),
+  nextBefore: NullableString(),
 })
 const Problem = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() })
 

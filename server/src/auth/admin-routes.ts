@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { auditResult, auditStart } from '../database/audit.js'
-import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
+import { AUTH_ERRORS, NullableString, errorResponses } from '../infra/http.js'
 import { redactText } from '../infra/logger.js'
 
 const Session = Type.Object({
@@ -14,8 +14,8 @@ const Session = Type.Object({
   createdAt: Type.String(),
   lastSeenAt: Type.String(),
   expiresAt: Type.String(),
-  client: Type.Union([Type.String(), Type.Null()]),
-  userAgent: Type.Union([Type.String(), Type.Null()]),
+  client: NullableString(),
+  userAgent: NullableString(),
   current: Type.Boolean(),
 })
 const SessionList = Type.Object({ measuredAt: Type.String(), sessions: Type.Array(Session) })

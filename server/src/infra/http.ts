@@ -19,6 +19,9 @@ export const ErrorBody = Type.Object({
   sessionId: Type.Optional(Type.String()),
 })
 
+/** A string or null: a value that may be absent in an answer. */
+export const NullableString = () => Type.Union([Type.String(), Type.Null()])
+
 /** The one table of status names (Node's), e.g. 404 → "Not Found". */
 export function statusName (status: number): string {
   return STATUS_CODES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error')

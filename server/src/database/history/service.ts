@@ -38,6 +38,13 @@ export interface HistoryOptions {
   log: FastifyBaseLogger
 }
 
+/** Stored points, then the points recorded in memory since (same time: the one in memory). */
+function merged (stored: Point[], live: Point[] | undefined): Point[] {
+  if (live === undefined || live.length === 0) return stored
+  const from = (live[0] as Point).t
+  return [...stored.filter((p) => p.t < from), ...live]
+}
+
 export function createDatabaseHistory (o: HistoryOptions): DatabaseHistory {
   const writes = new Counter({ name: 'tovwatch_db_history_writes_total', help: 'Probe results written to the history store, by outcome', labelNames: ['outcome'] as const, registers: [o.registry] })
   /** Per table: 5-minute points (7 days) for the changes, every probe within the drop window. */
@@ -96,9 +103,10 @@ export function createDatabaseHistory (o: HistoryOptions): DatabaseHistory {
       const five = await o.store.readPrefix(o.ns, 't:', 300, now - CHANGE_KEEP_MS, now)
       const raw = await o.store.readPrefix(o.ns, 't:', 0, now - o.drop.windowMs, now)
       const c = await o.store.readPrefix(o.ns, 'c:', 0, now - 24 * 3_600_000, now)
-      for (const [series, points] of five) fiveMin.set(series.slice(2), points)
-      for (const [series, points] of raw) recent.set(series.slice(2), points)
-      CONN_KEYS.forEach((k, i) => { conn[i] = c.get(`c:${k}`) ?? [] })
+      // A probe may have been recorded while these reads ran: keep it, after what was stored.
+      for (const [series, points] of five) fiveMin.set(series.slice(2), merged(points, fiveMin.get(series.slice(2))))
+      for (const [series, points] of raw) recent.set(series.slice(2), merged(points, recent.get(series.slice(2))))
+      CONN_KEYS.forEach((k, i) => { conn[i] = merged(c.get(`c:${k}`) ?? [], conn[i]) })
     },
     async record (s) {
       const p = s.probe

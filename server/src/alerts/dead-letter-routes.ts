@@ -1,25 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { NullableString } from '../infra/http.js'
+import { DeadLettersReply as Reply } from './dead-letter-schemas.js'
 import type { DeadLetters } from './dead-letters.js'
 
-const DeadLetterSchema = Type.Object({
-  id: Type.String(),
-  reason: Type.String(),
-  message: Type.String(),
-  fingerprint: NullableString(),
-  alertname: NullableString(),
-  raw: Type.String(),
-  receivedCount: Type.Integer(),
-  firstReceivedAt: Type.String(),
-  lastReceivedAt: Type.String(),
-})
-const Reply = Type.Object({
-  total: Type.Integer(),
-  deadLetters: Type.Array(DeadLetterSchema),
-  /** Pass as ?before= for the next (older) page; null on the last page. */
-  nextBefore: NullableString(),
-})
 const Problem = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() })
 
 /** GET {base}/api/alerts/dead-letters: the webhook alerts that could not be stored as sent, newest first. */

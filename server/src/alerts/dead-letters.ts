@@ -3,18 +3,8 @@ import type pg from 'pg'
 import { storable } from './storable.js'
 import type { Rejected } from './webhook-input.js'
 
-export interface DeadLetter {
-  id: string
-  reason: string
-  message: string
-  fingerprint: string | null
-  alertname: string | null
-  /** The alert as it was sent (JSON text). */
-  raw: string
-  receivedCount: number
-  firstReceivedAt: string
-  lastReceivedAt: string
-}
+import type { DeadLetter } from './dead-letter-schemas.js'
+export type { DeadLetter }
 
 export type DeadLetters = ReturnType<typeof createDeadLetters>
 

@@ -5,18 +5,7 @@ import { formatTime } from '../format.js'
 import { StoreController } from '../store-controller.js'
 import { shared } from '../styles/tokens.js'
 
-interface DeadLetter {
-  id: string
-  reason: string
-  message: string
-  fingerprint: string | null
-  alertname: string | null
-  raw: string
-  receivedCount: number
-  firstReceivedAt: string
-  lastReceivedAt: string
-}
-interface DeadLettersResponse { total: number, deadLetters: DeadLetter[], nextBefore: string | null }
+import type { DeadLettersResponse } from '../../../server/src/alerts/dead-letter-schemas.js'
 
 const PAGE = 20
 /** The internal alert TovWatch raises when it keeps a dead letter (server/src/alerts/rejections.ts). */

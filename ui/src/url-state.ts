@@ -106,3 +106,17 @@ export function errorsQuery (s: UiState): { range?: string, start?: string, end?
     ? { ...base, start: s.start, end: s.end === '' ? undefined : s.end }
     : { ...base, range: s.range }
 }
+
+/** Free-text fields: typed one keystroke at a time, so they must not add a history entry per key. */
+const TYPED_FIELDS: ReadonlySet<string> = new Set<keyof UiState>(['q', 'aq'])
+
+/**
+ * How a state change enters the browser's history. A run of changes to the same typed field is one
+ * entry: the first keystroke pushes (Back returns to the state before typing), the rest replace it.
+ * `typing` is the field the previous change typed into, or '' if it was anything else.
+ */
+export function historyStep (typing: string, patch: Partial<UiState>): { mode: 'push' | 'replace', typing: string } {
+  const keys = Object.keys(patch)
+  const field = keys.length === 1 && TYPED_FIELDS.has(keys[0] as string) ? keys[0] as string : ''
+  return { mode: field !== '' && field === typing ? 'replace' : 'push', typing: field }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_STATE, errorsQuery, formatHash, parseHash } from '../src/url-state.js'
+import { DEFAULT_STATE, errorsQuery, formatHash, historyStep, parseHash } from '../src/url-state.js'
 
 describe('url state', () => {
   it('round-trips a shared errors link', () => {
@@ -36,5 +36,25 @@ describe('url state', () => {
     expect(s).toMatchObject({ view: 'alerts', alertState: 'firing', alert: 'am:fp/1' })
     expect(parseHash(formatHash(s))).toEqual(s)
     expect(parseHash('#/errors?alert=am%3Afp%2F1').alert).toBe('')
+  })
+})
+
+describe('historyStep', () => {
+  it('makes a run of keystrokes in one text field one history entry', () => {
+    let typing = ''
+    const modes: string[] = []
+    for (const aq of ['d', 'di', 'dis', 'disk']) {
+      const step = historyStep(typing, { aq })
+      modes.push(step.mode)
+      typing = step.typing
+    }
+    expect(modes).toEqual(['push', 'replace', 'replace', 'replace'])
+  })
+
+  it('pushes when the typed field changes or anything else changes', () => {
+    expect(historyStep('aq', { q: 'x' })).toEqual({ mode: 'push', typing: 'q' })
+    expect(historyStep('aq', { filters: ['a="b"'], aq: '' })).toEqual({ mode: 'push', typing: '' })
+    expect(historyStep('q', { view: 'alerts' })).toEqual({ mode: 'push', typing: '' })
+    expect(historyStep('', { q: 'x' })).toEqual({ mode: 'push', typing: 'q' })
   })
 })

@@ -110,8 +110,12 @@ describe.skipIf(!(await have('chromium', 'alertmanager', 'postgres')))('Alerts v
     await input.fill('instance=="x"')
     await input.press('Enter')
     expect(await page.locator('tw-alert-filter .err').textContent()).toMatch(/unknown operator "=="/)
-    await input.fill('97%')
+    const before = await page.evaluate<number>('history.length')
+    await input.fill('')
+    await input.pressSequentially('97%', { delay: 20 })
     await expect.poll(() => page.locator('tw-alerts tw-alert-group').count()).toBe(1)
+    // Clearing and three keystrokes are one history entry: Back returns to the state before typing.
+    expect(await page.evaluate<number>('history.length')).toBe(before + 1)
     await input.fill('')
     await page.locator('tw-alert-filter .chip button').click()
     await expect.poll(() => group(page, target).locator('.count').first().textContent()).toBe('3')

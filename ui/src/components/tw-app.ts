@@ -9,7 +9,7 @@ import { basePath } from '../env.js'
 import { beep, soundEnabled } from '../sound.js'
 import { shared } from '../styles/tokens.js'
 import type { HealthResponse, Me } from '../types.js'
-import { formatHash, parseHash, VIEWS, type UiState, type View } from '../url-state.js'
+import { formatHash, historyStep, parseHash, VIEWS, type UiState, type View } from '../url-state.js'
 import './tw-alerts.js'
 import './tw-connections.js'
 import './tw-database.js'
@@ -53,6 +53,8 @@ export class TwApp extends LitElement {
   private healthTimer: ReturnType<typeof setInterval> | undefined
   private unsubscribe: (() => void) | undefined
   private stopTick: (() => void) | undefined
+  /** The typed field (q, aq) the last state change came from: a run of keystrokes is one history entry. */
+  private typing = ''
 
   constructor () {
     super()
@@ -93,7 +95,7 @@ export class TwApp extends LitElement {
     }
   }
 
-  private readonly onHash = () => { this.ui = parseHash(location.hash) }
+  private readonly onHash = () => { this.ui = parseHash(location.hash); this.typing = '' }
   private readonly onOnline = () => { this.stream.reconnectNow() }
 
   override connectedCallback (): void {
@@ -136,7 +138,11 @@ export class TwApp extends LitElement {
   private onState (e: CustomEvent<Partial<UiState>>) {
     const next = { ...this.ui, ...e.detail }
     const hash = formatHash(next)
-    if (hash !== location.hash) history.pushState(null, '', hash)
+    if (hash !== location.hash) {
+      const step = historyStep(this.typing, e.detail)
+      this.typing = step.typing
+      history[step.mode === 'push' ? 'pushState' : 'replaceState'](null, '', hash)
+    }
     this.ui = next
   }
 

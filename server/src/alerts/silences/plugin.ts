@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { AlertsService } from '../plugin.js'
 import { createAlertmanagerClient } from './client.js'
@@ -15,7 +16,7 @@ export async function registerSilences (app: FastifyInstance, alerts: AlertsServ
   const muting = createMuting({
     client,
     bus: app.deps.bus,
-    channel: 'tovwatch:alertmanager:silences',
+    channel: silencesChannel(am.url),
     pollMs: am.pollS * 1000,
     push: (state) => alerts.hub.broadcast({ type: 'muting', ...state }),
     log: app.log.child({ part: 'silences' }),
@@ -30,4 +31,13 @@ export async function registerSilences (app: FastifyInstance, alerts: AlertsServ
   })
   await muting.start()
   app.addHook('preClose', async () => { await muting.stop() })
+}
+
+/**
+ * The bus channel that says "silences changed": one per Alertmanager, so deployments sharing a Redis
+ * do not wake each other. Named by a hash of the URL, never the URL itself (it may hold credentials).
+ */
+export function silencesChannel (alertmanagerUrl: string | undefined): string {
+  const id = createHash('sha256').update(alertmanagerUrl ?? '').digest('hex').slice(0, 16)
+  return `tovwatch:alertmanager:silences:${id}`
 }

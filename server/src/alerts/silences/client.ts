@@ -23,6 +23,7 @@ export interface AmAlert {
 export type AlertmanagerClient = ReturnType<typeof createAlertmanagerClient>
 
 const RETRIES = 2
+const LOOK_AGAIN_MS = 1000
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -75,11 +76,41 @@ export function createAlertmanagerClient (cfg: NonNullable<Config['alerts']['ale
     }
   }
 
+  const silences = () => call<GettableSilence[]>({ method: 'GET', url: '/silences' }, true)
+
+  /**
+   * Create a silence. A POST that timed out may still have been taken: rather than answer "maybe",
+   * look at the silences (twice, a second apart, for a request still being applied) for this exact one
+   * and answer with its id. Only when it is not there does the timeout reach the user, saying so.
+   */
+  async function create (s: PostableSilence): Promise<{ silenceID: string }> {
+    try {
+      return await call<{ silenceID: string }>({ method: 'POST', url: '/silences', data: s }, false)
+    } catch (err) {
+      if (!(err instanceof AlertmanagerError) || err.status !== 504) throw err
+      for (let look = 0; look < 2; look++) {
+        if (look > 0) await sleep(LOOK_AGAIN_MS)
+        const found = await silences().then((all) => all.find((g) => sameSilence(g, s)), () => undefined)
+        if (found !== undefined) return { silenceID: found.id }
+      }
+      throw new AlertmanagerError(504, `Alertmanager did not answer within ${cfg.timeoutMs} ms, and the silence is not among its silences a second later: it was probably not created. Look at the silences before trying again.`)
+    }
+  }
+
   return {
-    silences: () => call<GettableSilence[]>({ method: 'GET', url: '/silences' }, true),
+    silences,
     silence: (id: string) => call<GettableSilence>({ method: 'GET', url: `/silence/${encodeURIComponent(id)}` }, true),
-    create: (s: PostableSilence) => call<{ silenceID: string }>({ method: 'POST', url: '/silences', data: s }, false),
+    create,
     expire: (id: string) => call<unknown>({ method: 'DELETE', url: `/silence/${encodeURIComponent(id)}` }, true),
     alerts: () => call<AmAlert[]>({ method: 'GET', url: '/alerts', params: { active: true, silenced: true, inhibited: true, unprocessed: true } }, true),
   }
+}
+
+/** The silence TovWatch asked for: same matchers, author, comment and end (Alertmanager may move a past start to now). */
+export function sameSilence (got: GettableSilence, asked: PostableSilence): boolean {
+  const key = (m: AmMatcher) => JSON.stringify([m.name, m.value, m.isRegex, m.isEqual ?? true])
+  const a = got.matchers.map(key).sort()
+  const b = asked.matchers.map(key).sort()
+  return got.status.state !== 'expired' && got.createdBy === asked.createdBy && got.comment === asked.comment &&
+    Date.parse(got.endsAt) === Date.parse(asked.endsAt) && a.length === b.length && a.every((k, i) => k === b[i])
 }

@@ -27,7 +27,9 @@ ON CONFLICT (ns, res, series, bucket) DO UPDATE SET
   ts = CASE WHEN h.ts[cardinality(h.ts)] / ${slotMs} = EXCLUDED.ts[1] / ${slotMs} THEN h.ts[1:cardinality(h.ts) - 1] || EXCLUDED.ts ELSE h.ts || EXCLUDED.ts END,
   vals = CASE WHEN h.ts[cardinality(h.ts)] / ${slotMs} = EXCLUDED.ts[1] / ${slotMs} THEN h.vals[1:cardinality(h.vals) - 1] || EXCLUDED.vals ELSE h.vals || EXCLUDED.vals END`
 
-interface BucketRow { series: string, bucket: string, ts: number[], vals: Array<string | number> }
+/** `ts` and `vals` come as JSON text: JSON.parse reads a bucket several times faster than pg's array parser. */
+interface BucketRow { series: string, bucket: string, ts: string, vals: string }
+const COLUMNS = 'series, bucket::text AS bucket, array_to_json(ts)::text AS ts, array_to_json(vals)::text AS vals'
 
 export function createSeriesStore (pool: pg.Pool): SeriesStore {
   // ~300 points a bucket: 20,000 buckets are 400 tables x 50 days at most, a few tens of MB.
@@ -37,9 +39,11 @@ export function createSeriesStore (pool: pg.Pool): SeriesStore {
       const base = Number(r.bucket)
       let list = into.get(r.series)
       if (list === undefined) { list = []; into.set(r.series, list) }
-      for (let i = 0; i < r.ts.length; i++) {
-        const t = base + (r.ts[i] as number)
-        if (t >= from && t <= to) list.push({ t, v: Number(r.vals[i]) })
+      const ts = JSON.parse(r.ts) as number[]
+      const vals = JSON.parse(r.vals) as number[]
+      for (let i = 0; i < ts.length; i++) {
+        const t = base + (ts[i] as number)
+        if (t >= from && t <= to) list.push({ t, v: vals[i] as number })
       }
     }
     // Writes arrive in time order; a late one (another instance, a clock step) is put in its place.
@@ -72,7 +76,7 @@ export function createSeriesStore (pool: pg.Pool): SeriesStore {
         else cached.push(hit)
       }
       const r = await pool.query<BucketRow>(
-        'SELECT series, bucket::text AS bucket, ts, vals::float8[] AS vals FROM db_history WHERE ns = $1 AND res = $2 AND series = $3 AND (bucket = ANY($4::bigint[]) OR (bucket >= $5 AND bucket <= $6)) ORDER BY bucket',
+        `SELECT ${COLUMNS} FROM db_history WHERE ns = $1 AND res = $2 AND series = $3 AND (bucket = ANY($4::bigint[]) OR (bucket >= $5 AND bucket <= $6)) ORDER BY bucket`,
         [ns, res, series, missing, Math.max(first, open), to])
       for (const row of r.rows) {
         const k = Number(row.bucket)
@@ -84,7 +88,7 @@ export function createSeriesStore (pool: pg.Pool): SeriesStore {
     async readPrefix (ns, prefix, res, from, to) {
       const b = span(res).bucketMs
       const r = await pool.query<BucketRow>(
-        'SELECT series, bucket::text AS bucket, ts, vals::float8[] AS vals FROM db_history WHERE ns = $1 AND res = $2 AND starts_with(series, $3) AND bucket >= $4 AND bucket <= $5 ORDER BY bucket',
+        `SELECT ${COLUMNS} FROM db_history WHERE ns = $1 AND res = $2 AND starts_with(series, $3) AND bucket >= $4 AND bucket <= $5 ORDER BY bucket`,
         [ns, res, prefix, Math.floor(from / b) * b, to])
       return flatten(r.rows, from, to, new Map(), res === 0 ? 1 : FIVE_MIN.slotMs)
     },

@@ -1,67 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import fs from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
-import axios from 'axios'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, VIEWER_TOKEN, type TestApp } from '../helpers/app.js'
 import { have } from '../helpers/services.js'
 import { ALERTS_ONLY, waitFor, WEBHOOK_TOKEN } from './fixtures.js'
-import { freePort, startPrivatePostgres } from './private-services.js'
+import { startPrivatePostgres } from './private-services.js'
+import { startRealAlertmanager } from './real-alertmanager.js'
 import { openStream, type StreamClient } from './ws-client.js'
-
-const bin = fs.existsSync('/usr/bin/prometheus-alertmanager') ? 'prometheus-alertmanager' : 'alertmanager'
-
-/** The real Alertmanager, routing everything to TovWatch's webhook with a bearer token from a file. */
-async function startAlertmanager (webhookUrl: string) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-am-'))
-  const tokenFile = path.join(dir, 'token')
-  fs.writeFileSync(tokenFile, WEBHOOK_TOKEN, { mode: 0o600 })
-  fs.writeFileSync(path.join(dir, 'alertmanager.yml'), `
-route:
-  receiver: tovwatch
-  group_by: ['alertname']
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-  - name: tovwatch
-    webhook_configs:
-      - url: ${webhookUrl}
-        send_resolved: true
-        http_config:
-          authorization:
-            type: Bearer
-            credentials_file: ${tokenFile}
-`)
-  const port = await freePort()
-  const log: string[] = []
-  const proc: ChildProcess = spawn(bin, [
-    `--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=debug',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] })
-  proc.stdout?.on('data', (d: Buffer) => log.push(d.toString()))
-  proc.stderr?.on('data', (d: Buffer) => log.push(d.toString()))
-  const api = `http://127.0.0.1:${port}/api/v2`
-  await waitFor(async () => (await axios.get(`http://127.0.0.1:${port}/-/ready`, { validateStatus: () => true }).catch(() => ({ status: 0 }))).status === 200, 20_000, 'Alertmanager to be ready')
-  return {
-    log,
-    post: (alerts: unknown[]) => axios.post(`${api}/alerts`, alerts),
-    async stop () {
-      const exited = new Promise((resolve) => proc.once('exit', resolve))
-      proc.kill('SIGTERM')
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))])
-      proc.kill('SIGKILL')
-      fs.rmSync(dir, { recursive: true, force: true })
-    },
-  }
-}
 
 describe.skipIf(!(await have('alertmanager', 'postgres')))('a real Alertmanager delivers to TovWatch', () => {
   let pg: Awaited<ReturnType<typeof startPrivatePostgres>>
   let t: TestApp
-  let am: Awaited<ReturnType<typeof startAlertmanager>>
+  let am: Awaited<ReturnType<typeof startRealAlertmanager>>
   let client: StreamClient
   const run = Math.random().toString(36).slice(2, 8)
 
@@ -70,7 +19,7 @@ describe.skipIf(!(await have('alertmanager', 'postgres')))('a real Alertmanager 
     t = await buildTestApp({ DATABASE_URL: pg.url, ALERT_WEBHOOK_TOKEN: WEBHOOK_TOKEN }, ALERTS_ONLY)
     await t.app.listen({ port: 0, host: '127.0.0.1' })
     const port = (t.app.server.address() as AddressInfo).port
-    am = await startAlertmanager(`http://127.0.0.1:${port}/logs/api/alerts/webhook`)
+    am = await startRealAlertmanager(`http://127.0.0.1:${port}/logs/api/alerts/webhook`, { groupWait: '1s', inhibit: false, logLevel: 'debug' })
     client = openStream(`ws://127.0.0.1:${port}/logs/api/alerts/stream`, { authorization: `Bearer ${VIEWER_TOKEN}` })
     await client.until((m) => m[0]?.type === 'snapshot')
   })

@@ -8,11 +8,18 @@ import { freePort } from './private-services.js'
 
 const bin = fs.existsSync('/usr/bin/prometheus-alertmanager') ? 'prometheus-alertmanager' : 'alertmanager'
 
+const INHIBIT = `inhibit_rules:
+  - source_matchers: ['severity="critical"']
+    target_matchers: ['severity="warning"']
+    equal: ['cluster']
+`
+
 /**
- * The real Alertmanager on a free port, routing everything to TovWatch's webhook, with an inhibition
- * rule: a firing `severity=critical` alert mutes `severity=warning` alerts of the same `cluster`.
+ * The real Alertmanager on a free port, routing everything to TovWatch's webhook with a bearer token
+ * from a file, and (unless `inhibit: false`) an inhibition rule: a firing `severity=critical` alert
+ * mutes `severity=warning` alerts of the same `cluster`. `logLevel: 'debug'` logs each notification's outcome.
  */
-export async function startRealAlertmanager (webhookUrl: string) {
+export async function startRealAlertmanager (webhookUrl: string, o: { groupWait?: string, inhibit?: boolean, logLevel?: 'info' | 'debug' } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-am-'))
   const tokenFile = path.join(dir, 'token')
   fs.writeFileSync(tokenFile, WEBHOOK_TOKEN, { mode: 0o600 })
@@ -20,14 +27,10 @@ export async function startRealAlertmanager (webhookUrl: string) {
 route:
   receiver: tovwatch
   group_by: ['alertname']
-  group_wait: 0s
+  group_wait: ${o.groupWait ?? '0s'}
   group_interval: 1s
   repeat_interval: 1h
-inhibit_rules:
-  - source_matchers: ['severity="critical"']
-    target_matchers: ['severity="warning"']
-    equal: ['cluster']
-receivers:
+${o.inhibit === false ? '' : INHIBIT}receivers:
   - name: tovwatch
     webhook_configs:
       - url: ${webhookUrl}
@@ -41,7 +44,7 @@ receivers:
   const log: string[] = []
   const proc: ChildProcess = spawn(bin, [
     `--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=info',
+    `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', `--log.level=${o.logLevel ?? 'info'}`,
   ], { stdio: ['ignore', 'pipe', 'pipe'] })
   proc.stdout?.on('data', (d: Buffer) => log.push(d.toString()))
   proc.stderr?.on('data', (d: Buffer) => log.push(d.toString()))

@@ -11,6 +11,7 @@
  * it is exact by construction (one split interval, paged backward).
  * Partial failures and caps end up in the outcome, never thrown.
  */
+import { setMaxListeners } from 'node:events'
 import { LogQueryError, type LogEntry, type LogQuery, type QueryOutcome } from '../source.js'
 import type { ChunkCache } from './cache.js'
 import { NS_PER_MS, planChunks, rangeLabel, type Chunk } from './chunks.js'
@@ -56,12 +57,18 @@ function countedIn (entries: LogEntry[], w: Window, atEnd: number): number {
   return n
 }
 
+/** A 7-day range in 30-minute windows is 336 windows; with refetches and pages, well below this. */
+export const MAX_SIGNAL_LISTENERS = 2000
+
 export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage: (entries: LogEntry[]) => void): Promise<QueryOutcome> {
   if (q.endNs <= q.startNs) throw new LogQueryError('the range is empty: start must be before end', 400)
   if (!(q.maxEntries > 0)) throw new LogQueryError('maxEntries must be at least 1', 400)
   const controller = new AbortController()
   const deadline = AbortSignal.timeout(d.deadlineMs)
   const signal = AbortSignal.any(q.signal !== undefined ? [controller.signal, deadline, q.signal] : [controller.signal, deadline])
+  // Every window waiting in the limiter or in flight listens to this signal, and each removes its
+  // listener when it is done: many listeners at once are expected here, not a leak.
+  setMaxListeners(MAX_SIGNAL_LISTENERS, signal)
   const nowNs = BigInt(d.now?.() ?? Date.now()) * NS_PER_MS
   const closedBeforeNs = nowNs - d.ingestionLagNs
   // An open chunk is fetched from the start of its first window (and trimmed), so its closed windows can be proven too.

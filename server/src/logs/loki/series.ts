@@ -15,11 +15,13 @@
  * pieces go to Loki, adjacent ones in one request, split when a request would have
  * too many points or Loki calls it too long.
  */
+import { setMaxListeners } from 'node:events'
 import { LogQueryError, type SeriesOutcome, type SeriesQuery } from '../source.js'
 import { NS_PER_MS, rangeLabel } from './chunks.js'
 import { LokiHttpError } from './client.js'
 import { allFailedError, fatalError, isFatal } from './errors.js'
 import { buildCountQuery, type CaseStrategy } from './logql.js'
+import { MAX_SIGNAL_LISTENERS } from './query.js'
 import { parseMatrix, QUERY_RANGE, type RequestContext, type Requester } from './requester.js'
 import { byteLength, type QueryBudget } from './budget.js'
 import type { SeriesCache } from './series-cache.js'
@@ -99,6 +101,8 @@ export async function runSeries (d: SeriesDeps, q: SeriesQuery, strategy: CaseSt
     signal: AbortSignal.any(q.signal !== undefined ? [controller.signal, deadline, q.signal] : [controller.signal, deadline]),
     deadlineAt: Date.now() + d.deadlineMs,
   }
+  // Every piece waiting or in flight listens to it (and removes its listener when done): not a leak.
+  setMaxListeners(MAX_SIGNAL_LISTENERS, ctx.signal)
   const reasons: string[] = []
   const errors: LokiHttpError[] = []
   let okRequests = 0

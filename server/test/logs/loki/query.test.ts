@@ -96,6 +96,28 @@ describe('Loki source: complete answers', () => {
     expect(await metricValue(t.metrics, M.lokiIncomplete)).toBe(1)
   })
 
+  it('fetches again what Loki answered short (its count disagrees), and is then complete and exact', async () => {
+    d = await startLokiDouble({ data: { count: 3000, startMs: NOW - 30 * HOUR_MS, endMs: NOW } })
+    t = makeSource(d.url, { LOKI_INGESTION_LAG_S: '0' })
+    const range = { startNs: ns(NOW - 24 * HOUR_MS), endNs: ns(NOW) }
+    // The first line query of the oldest closed hour answers no lines, as a querier that missed an
+    // ingester's unflushed chunk would: a 200 that is short, which only the count can reveal.
+    const oldest = range.startNs / ns(HOUR_MS) * ns(HOUR_MS)
+    d.fail({
+      kind: 'status',
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'success', data: { resultType: 'streams', result: [], stats: {} } }),
+      times: 1,
+      match: (q) => !q.query.startsWith('sum(') && q.startNs !== undefined && q.startNs <= oldest + ns(HOUR_MS) && (q.endNs ?? 0n) > oldest,
+    })
+    const r = await collect(t.src, range)
+    expect(r.outcome).toMatchObject({ complete: true, incompleteReasons: [] })
+    expect(r.entries).toHaveLength(d.trueCount(ALL, range.startNs, range.endNs))
+    expect(new Set(r.entries.map((e) => `${e.tsNs}${e.line}`)).size).toBe(r.entries.length)
+    expect(await metricValue(t.metrics, M.lokiRetries, { reason: 'count_mismatch' })).toBeGreaterThanOrEqual(1)
+  })
+
   it("stops at the caller's maxEntries with the newest entries and says so", async () => {
     d = await startLokiDouble({ data: { count: 3000, startMs: NOW - 20 * HOUR_MS, endMs: NOW } })
     t = makeSource(d.url)

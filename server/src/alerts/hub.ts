@@ -42,7 +42,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  */
 export function createHub (o: HubOptions) {
   const snapshots = createSnapshots({ store: o.store, metrics: o.metrics, limit: o.snapshotLimit ?? 1000 })
-  const clients = createClients({ ...o, snapshots, pacer: createPacer({ sliceMs: o.sliceMs }) })
+  const pacer = createPacer({ sliceMs: o.sliceMs })
+  const clients = createClients({ ...o, snapshots, pacer })
   let last = 0
   let chain: Promise<void> = Promise.resolve()
   const state = { stopped: false }
@@ -139,6 +140,8 @@ export function createHub (o: HubOptions) {
       for (const t of timers) t.unref()
     },
     connect: (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable) => clients.connect(socket, lastEventId, tcp),
+    /** Resolves when the stream's bursts give way (see pacer.ts): a connecting client's handshake waits for it. */
+    turn: () => pacer.turn(),
     clientCount: () => clients.size(),
     /** A message for every connected client now, outside the event sequence (silence state, say). */
     broadcast: (msg: StreamMessage) => clients.broadcast(encode(msg)),

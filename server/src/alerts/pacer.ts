@@ -14,17 +14,19 @@ export type Pacer = ReturnType<typeof createPacer>
  */
 export function createPacer (o: PacerOptions = {}) {
   const sliceMs = o.sliceMs ?? 10
-  let queue: Array<() => void> = []
+  /** Each piece, with the time it is expected to take after it returns (a turn's continuation). */
+  let queue: Array<{ work: () => void, after: number }> = []
   let head = 0
   let scheduled = false
 
   function drain () {
     scheduled = false
-    const end = performance.now() + sliceMs
+    let end = performance.now() + sliceMs
     while (head < queue.length) {
-      const work = queue[head] as () => void
-      queue[head++] = noop
-      work()
+      const piece = queue[head] as { work: () => void, after: number }
+      queue[head++] = NONE
+      piece.work()
+      end -= piece.after
       if (performance.now() >= end) break
     }
     if (head < queue.length) schedule()
@@ -44,13 +46,27 @@ export function createPacer (o: PacerOptions = {}) {
     /** Runs `work` in a later slice, after the work queued before it; resolves with its result. */
     run<T> (work: () => T): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push(() => {
-          try {
-            resolve(work())
-          } catch (err) {
-            reject(err)
-          }
+        queue.push({
+          work: () => {
+            try {
+              resolve(work())
+            } catch (err) {
+              reject(err)
+            }
+          },
+          after: 0,
         })
+        schedule()
+      })
+    },
+    /**
+     * Resolves in a later slice, counted as `costMs` of it: for work that cannot be handed over as a
+     * function, because it is what follows an `await` (an upgrade's handshake, after its hooks). It
+     * runs just after the slice, so at most a slice's worth of such turns is let through at once.
+     */
+    turn (costMs = 1): Promise<void> {
+      return new Promise<void>((resolve) => {
+        queue.push({ work: resolve, after: costMs })
         schedule()
       })
     },
@@ -59,4 +75,4 @@ export function createPacer (o: PacerOptions = {}) {
   }
 }
 
-function noop () {}
+const NONE = { work: () => {}, after: 0 }

@@ -56,4 +56,20 @@ describe('pacer: bursts of synchronous work in slices, with turns of the event l
     await new Promise((resolve) => setImmediate(resolve))
     expect(log.indexOf('other')).toBe(20)
   })
+
+  it('lets turns through a slice at a time: what follows each await (a handshake) is counted as its cost', async () => {
+    const pacer = createPacer({ sliceMs: 5 })
+    const log: string[] = []
+    const done = Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      await pacer.turn(1)
+      busy(0.2)
+      log.push(`handshake ${i}`)
+    }))
+    setImmediate(() => log.push('other'))
+    await done
+    const at = log.indexOf('other')
+    expect(at).toBeGreaterThan(0)
+    expect(at).toBeLessThanOrEqual(5)
+    expect(log.filter((x) => x !== 'other')).toEqual(Array.from({ length: 20 }, (_, i) => `handshake ${i}`))
+  })
 })

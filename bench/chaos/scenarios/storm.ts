@@ -3,6 +3,7 @@ import { connect, until, type Client } from '../clients.js'
 import { alert, deliver, payload, percentile, verifyStored } from '../flood.js'
 import { sleep, type Outcome, type ScenarioOptions } from '../outcome.js'
 import { startTovWatch, type Instance } from '../tovwatch.js'
+import { startWebhookProbe } from '../webhook-probe.js'
 
 async function seed (tw: Instance, n: number, prefix: string): Promise<string[]> {
   const fps = Array.from({ length: n }, (_, i) => `${prefix}-${i}`)
@@ -11,22 +12,6 @@ async function seed (tw: Instance, n: number, prefix: string): Promise<string[]>
     if (r.status !== 200) throw new Error(`seeding answered ${r.status}`)
   }
   return fps
-}
-
-/** One-alert webhooks every 20 ms until stopped: their latencies. */
-function webhookProbe (tw: Instance) {
-  const latencies: number[] = []
-  const sent: string[] = []
-  const state = { stop: false }
-  const done = (async () => {
-    for (let i = 0; !state.stop; i++) {
-      const fp = `probe-${Date.now()}-${i}`
-      const r = await deliver(() => `${tw.base}/api/alerts/webhook`, payload([alert(fp)]), Date.now() + 30_000, () => {})
-      if (r.status === 200) { latencies.push(r.ms); sent.push(fp) }
-      await sleep(20)
-    }
-  })()
-  return { latencies, sent, stop: async () => { state.stop = true; await done } }
 }
 
 /** Many clients connecting at once while many alerts fire (shared, bounded snapshots); webhooks must not wait. */
@@ -41,20 +26,21 @@ export async function snapshotStorm (o: ScenarioOptions): Promise<Outcome> {
     const n = o.quick ? 100 : 500
     await seed(tw, firing, 'storm')
     // Baseline, same run: webhook latency with no client connecting.
-    const idle = webhookProbe(tw)
+    const hook = `${tw.base}/api/alerts/webhook`
+    const idleProbe = await startWebhookProbe(hook, 'probe-idle')
     await sleep(2000)
-    await idle.stop()
+    const idle = await idleProbe.stop()
     probes.push(...idle.sent)
     const rssBefore = tw.rssMb()
     let rssPeak = rssBefore
     const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, tw.rssMb()) }, 50)
-    const busy = webhookProbe(tw)
+    const busyProbe = await startWebhookProbe(hook, 'probe-storm')
     const started = performance.now()
     const clients: Client[] = Array.from({ length: n }, () => connect(tw.port))
     const synced = await until(() => clients.every((c) => c.snapshotAt !== null || c.closeCode !== null), 60_000)
     const syncS = (Math.max(...clients.map((c) => c.snapshotAt ?? Infinity)) - started) / 1000
     await sleep(1000)
-    await busy.stop()
+    const busy = await busyProbe.stop()
     probes.push(...busy.sent)
     clearInterval(sampler)
     const closed = clients.filter((c) => c.closeCode !== null).length
@@ -85,11 +71,11 @@ export async function snapshotStorm (o: ScenarioOptions): Promise<Outcome> {
       const first = connect(tw.port)
       await until(() => first.snapshotAt !== null, 30_000)
       const firstS = ((first.snapshotAt ?? Infinity) - t0) / 1000
-      const probe = webhookProbe(tw)
+      const probing = await startWebhookProbe(hook, 'probe-20k')
       const more = Array.from({ length: 100 }, () => connect(tw.port))
       await until(() => more.every((c) => c.snapshotAt !== null || c.closeCode !== null), 60_000)
       await sleep(1000)
-      await probe.stop()
+      const probe = await probing.stop()
       probes.push(...probe.sent)
       figures['20,000 firing: first snapshot s'] = Math.round(firstS * 100) / 100
       figures['20,000 firing: frame KB'] = Math.round(first.snapshotBytes / 1024)

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { WebSocket } from 'ws'
 import type { AlertMetrics } from './metrics.js'
+import type { Pacer } from './pacer.js'
 import type { createSnapshots } from './snapshots.js'
 import type { AlertStore } from './store.js'
 import type { AlertEvent, StreamMessage } from './types.js'
@@ -49,6 +50,8 @@ export interface ClientOptions {
   /** Bytes queued for one client beyond which it is closed at once (memory guard). */
   maxBufferedBytes?: number
   snapshots: ReturnType<typeof createSnapshots>
+  /** Snapshot sends take turns with the rest of the event loop (webhooks): see pacer.ts. */
+  pacer: Pacer
   /** Retries of a failed snapshot or replay (with backoff, about 7 s in all) before the client is closed with 4503. */
   syncRetries?: number
 }
@@ -114,14 +117,16 @@ export function createClients (o: ClientOptions) {
         // No id, an id this store never issued, or one older than retention: start over from a
         // snapshot, shared with every client connecting meanwhile.
         const s = await o.snapshots.get()
-        send(c, s.frame)
-        c.lastSent = s.lastEventId
-        c.started = true
-        for (const e of s.tail) {
-          if (e.id <= c.lastSent) continue
-          c.lastSent = e.id
-          send(c, e.frame)
-        }
+        await o.pacer.run(() => {
+          send(c, s.frame)
+          c.lastSent = s.lastEventId
+          c.started = true
+          for (const e of s.tail) {
+            if (e.id <= c.lastSent) continue
+            c.lastSent = e.id
+            send(c, e.frame)
+          }
+        })
       }
     }
     // Whatever was delivered before this client joined and is not in its snapshot or tail (a snapshot

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws'
 import type { Bus, Unsubscribe } from '../infra/redis.js'
 import { createClients, encode, eventFrame, PAGE, type Corkable } from './clients.js'
 import type { AlertMetrics } from './metrics.js'
+import { createPacer } from './pacer.js'
 import type { BusMessage } from './pipeline.js'
 import { createSnapshots } from './snapshots.js'
 import type { AlertStore } from './store.js'
@@ -26,6 +27,8 @@ export interface HubOptions {
   /** Firing alerts in a snapshot (ALERT_SNAPSHOT_LIMIT). */
   snapshotLimit?: number
   syncRetries?: number
+  /** Longest run of snapshot sends before webhooks and other requests get a turn, in ms. */
+  sliceMs?: number
 }
 
 export type Hub = ReturnType<typeof createHub>
@@ -39,7 +42,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  */
 export function createHub (o: HubOptions) {
   const snapshots = createSnapshots({ store: o.store, metrics: o.metrics, limit: o.snapshotLimit ?? 1000 })
-  const clients = createClients({ ...o, snapshots })
+  const pacer = createPacer({ sliceMs: o.sliceMs })
+  const clients = createClients({ ...o, snapshots, pacer })
   let last = 0
   let chain: Promise<void> = Promise.resolve()
   const state = { stopped: false }
@@ -136,6 +140,8 @@ export function createHub (o: HubOptions) {
       for (const t of timers) t.unref()
     },
     connect: (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable) => clients.connect(socket, lastEventId, tcp),
+    /** Resolves when the stream's bursts give way (see pacer.ts): a connecting client's handshake waits for it. */
+    turn: () => pacer.turn(),
     clientCount: () => clients.size(),
     /** A message for every connected client now, outside the event sequence (silence state, say). */
     broadcast: (msg: StreamMessage) => clients.broadcast(encode(msg)),

@@ -24,6 +24,9 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ metrics: AlertMetrics, hu
         metrics.wsDisconnects.inc({ reason: 'origin' })
         throw app.httpErrors.forbidden(problem)
       }
+      // The handshake that follows (about 1 ms) takes its turn: 500 clients connecting at once are let
+      // through a slice at a time, with webhooks handled in between, not all in one go.
+      await hub()?.turn()
     },
   }, (socket, request) => {
     const h = hub()

@@ -1,47 +1,11 @@
-import { EventEmitter } from 'node:events'
 import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHub, type Hub } from '../../src/alerts/hub.js'
 import { createAlertMetrics } from '../../src/alerts/metrics.js'
-import type { AlertStore } from '../../src/alerts/store.js'
 import type { AlertEvent } from '../../src/alerts/types.js'
 import { createMemoryBus } from '../../src/infra/redis.js'
+import { ev, FakeSocket, fakeStore, quiet } from './hub-fakes.js'
 
-function ev (id: number): AlertEvent {
-  return {
-    id: String(id),
-    kind: 'firing',
-    at: new Date().toISOString(),
-    alert: { id: String(id), fingerprint: `f${id}`, status: 'firing', severity: 'high', alertname: 'A', labels: {}, annotations: {}, startsAt: '', endsAt: null, generatorURL: null, source: 'alertmanager', acknowledged: null, updatedAt: '' },
-  }
-}
-
-/** The store as the hub sees it: a list of committed events. */
-function fakeStore (committed: AlertEvent[]) {
-  const calls: Array<[number, number | null]> = []
-  const store = {
-    eventBounds: async () => ({ min: committed.length > 0 ? Number(committed[0]?.id) : 0, max: committed.length > 0 ? Number(committed.at(-1)?.id) : 0 }),
-    eventsAfter: async (after: number, upTo: number | null, limit: number) => {
-      calls.push([after, upTo])
-      return committed.filter((e) => Number(e.id) > after && (upTo === null || Number(e.id) <= upTo)).slice(0, limit)
-    },
-    snapshot: async () => ({ lastEventId: committed.length > 0 ? Number(committed.at(-1)?.id) : 0, alerts: [] }),
-  }
-  return { store: store as unknown as AlertStore, calls }
-}
-
-class FakeSocket extends EventEmitter {
-  sent: any[] = []
-  pings = 0
-  closedWith: [number, string] | undefined
-  bufferedAmount = 0
-  send (data: Buffer, _opts: unknown, cb: () => void) { this.sent.push(JSON.parse(data.toString())); setImmediate(cb) }
-  ping () { this.pings++ }
-  close (code: number, reason: string) { this.closedWith = [code, reason] }
-  terminate () {}
-}
-
-const quiet = { warn: () => {}, error: () => {}, info: () => {}, debug: () => {} }
 let hub: Hub | undefined
 afterEach(async () => { await hub?.stop(); hub = undefined })
 

@@ -24,6 +24,12 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
     clients.push(c)
     return c
   }
+  /** The id a client resumes from once it has everything stored: its snapshot may be shared, and followed by the events since. */
+  const caughtUp = async (c: StreamClient) => {
+    const { max } = await t.app.alerts.store.eventBounds()
+    await c.until(() => c.lastId() >= max)
+    return c.lastId()
+  }
 
   beforeAll(async () => {
     db = await createTestDatabase()
@@ -52,8 +58,7 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
 
   it('replays every missed event from ?lastEventId=N, in order, before live ones, without duplicates', async () => {
     const c = await inject()
-    await c.until((m) => m[0]?.type === 'snapshot')
-    const last = Number(c.messages[0]?.lastEventId)
+    const last = await caughtUp(c)
     c.close()
     await postHook(t, amPayload([amAlert(), amAlert(), amAlert()]))
     const r = await inject(`?lastEventId=${last}`)
@@ -158,8 +163,7 @@ describe.skipIf(!(await have('postgres')))('alert stream (WebSocket)', () => {
 
   it('gives 500 clients reconnecting at once with lastEventId a complete replay each', async () => {
     const c = open()
-    await c.until((m) => m[0]?.type === 'snapshot')
-    const from = Number(c.messages[0]?.lastEventId)
+    const from = await caughtUp(c)
     await postHook(t, amPayload(Array.from({ length: 20 }, () => amAlert())))
     const expected = Array.from({ length: 20 }, (_, i) => from + 1 + i)
     const many = Array.from({ length: 500 }, () => open(`?lastEventId=${from}`))

@@ -8,6 +8,8 @@ export interface StreamClient {
   messages: StreamMessage[]
   /** Ids of the 'event' messages, in arrival order. */
   eventIds: () => number[]
+  /** The last event id this client has: its snapshot's, or a later event's (a shared snapshot is followed by the events since). */
+  lastId: () => number
   opened: Promise<void>
   closed: Promise<{ code: number, reason: string }>
   until: (pred: (msgs: StreamMessage[]) => boolean, timeoutMs?: number) => Promise<void>
@@ -57,6 +59,7 @@ function track (ws: WebSocket): StreamClient & { failOpen: (err: Error) => void 
     ws,
     messages,
     eventIds: () => messages.filter((m) => m.type === 'event').map((m) => Number(m.id)),
+    lastId: () => Math.max(0, ...messages.map((m) => Number(m.type === 'snapshot' ? m.lastEventId : m.type === 'event' ? m.id : 0))),
     opened,
     closed,
     until (pred, timeoutMs = 10_000) {

@@ -36,8 +36,9 @@ export function exploreUrl (g: GrafanaLink, logql: string, fromMs: number, toMs:
  * lines; `***` is TovWatch's redaction).
  */
 export function templateLiteral (template: string): string | undefined {
-  const pieces = template.split(/<[a-z]+>| \| |…/).map((p) => p.trim())
-  const usable = pieces.filter((p) => p.length >= 6 && !/["\\]|\*\*\*/.test(p))
+  // Quotes and backslashes end a piece too: a JSON line holds them escaped.
+  const pieces = template.split(/<[a-z]+>| \| |…|["\\]/).map((p) => p.trim())
+  const usable = pieces.filter((p) => p.length >= 6 && !p.includes('***'))
   usable.sort((a, b) => b.length - a.length)
   return usable[0]
 }

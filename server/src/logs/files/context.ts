@@ -39,7 +39,7 @@ export async function fileContext (patterns: readonly string[], q: ContextQuery)
     last = tsMs
     const entry: LogEntry = { tsNs: BigInt(Math.floor(tsMs)) * 1_000_000n + BigInt(Math.max(0, Math.min(seq, 999_999))), labels, line }
     if (sampleIndex >= 0) {
-      if (lines.length - 1 - sampleIndex >= q.after) { moreAfter = true; break }
+      if (lines.length - 1 - sampleIndex >= q.after) { moreAfter = q.after > 0; break }
       lines.push(entry)
       continue
     }

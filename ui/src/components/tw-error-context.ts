@@ -168,11 +168,13 @@ export class TwErrorContext extends LitElement {
   }
 
   private renderLines (d: Context) {
+    // Loki is searched up to an hour each way (logs/loki/context.ts); a file, whole.
+    const within = d.source === 'files' ? 'in this log file' : 'within an hour of the sample'
     return html`
       ${d.match === 'time' ? html`<p class="banner warn">The sample's own line was not found; this is the line of the same instant in its stream.</p>` : nothing}
-      <p class="edge">${d.moreBefore ? 'Earlier lines exist: choose more lines each side to see them.' : 'No earlier lines within an hour of the sample.'}</p>
+      <p class="edge">${d.moreBefore ? 'Earlier lines exist: choose more lines each side to see them.' : `No earlier lines ${within}.`}</p>
       <ol aria-label="Log lines, oldest first">${d.lines.map((l, i) => this.renderLine(l, String(i)))}</ol>
-      <p class="edge">${d.moreAfter ? 'Later lines exist: choose more lines each side to see them.' : 'No later lines within an hour of the sample.'}</p>`
+      <p class="edge">${d.moreAfter ? 'Later lines exist: choose more lines each side to see them.' : `No later lines ${within}.`}</p>`
   }
 
   private renderLine (l: ContextLine, key: string) {

@@ -79,11 +79,14 @@ async function readBefore (d: LokiContextDeps, tsNs: bigint, count: number): Pro
     const windowStart = (end - 1n) / d.windowNs * d.windowNs
     const start = windowStart > stopNs ? windowStart : stopNs
     const need = count - newestFirst.length
-    const got = (await page(d, start, end, need, 'backward')).sort(ascending).reverse()
-    newestFirst.push(...got.slice(0, need))
-    // Inside one window a limited answer is the newest `need`; a full one means there is more in it.
-    if (got.length >= need) return { lines: newestFirst.reverse(), more: true }
-    end = start
+    const limit = Math.min(need, d.entryLimit)
+    const got = (await page(d, start, end, limit, 'backward')).sort(ascending).reverse()
+    newestFirst.push(...got)
+    if (newestFirst.length >= count) return { lines: newestFirst.reverse(), more: true }
+    // Inside one window a limited answer is the newest `limit`: a full one (Loki's entry limit below
+    // the count) continues below its oldest instant; other lines of that very instant are not read.
+    const oldest = got[got.length - 1]
+    end = got.length >= limit && oldest !== undefined ? oldest.tsNs : start
   }
   return { lines: newestFirst.reverse(), more: newestFirst.length >= count || end > stopNs }
 }

@@ -13,7 +13,7 @@ import { createChunkCache } from './cache.js'
 import { NS_PER_MS } from './chunks.js'
 import { createLokiHttp, LokiHttpError } from './client.js'
 import { lokiContext } from './context.js'
-import { QueryTooLarge } from './errors.js'
+import { allFailedError, fatalError, isFatal, QueryTooLarge } from './errors.js'
 import { SubQueryLimiter } from './limiter.js'
 import { fitLogQuery } from './fit.js'
 import { parseLokiConfig } from './loki-config.js'
@@ -178,7 +178,19 @@ export function createLokiSource (loki: Config['loki'], deps: { metrics: Metrics
         const query = streamSelector(loki.selector, q.labels)
         if (!b.fits(query)) throw new LogQueryError(`the stream's labels make a ${byteLength(query)}-byte selector; ${b.source} accepts less than ${b.limit} bytes`, 400)
         const signal = q.signal ?? AbortSignal.timeout(loki.deadlineMs)
-        return await lokiContext({ requester, req: { signal, deadlineAt: Date.now() + loki.deadlineMs, urgent: true }, query, windowNs, entryLimit: entryLimit.value }, q)
+        for (let tries = 0; ; tries++) {
+          try {
+            return await lokiContext({ requester, req: { signal, deadlineAt: Date.now() + loki.deadlineMs, urgent: true }, query, windowNs, entryLimit: entryLimit.value }, q)
+          } catch (err) {
+            if (!(err instanceof LokiHttpError)) throw err
+            // A Loki whose entry limit is below the lines asked for names it: learn it and ask again, once.
+            if (err.kind === 'limit_too_high' && err.maxEntries !== undefined && err.maxEntries > 0 && err.maxEntries < entryLimit.value && tries === 0) {
+              entryLimit.value = err.maxEntries
+              continue
+            }
+            throw isFatal(err) ? fatalError(err) : allFailedError([err], loki.deadlineMs)
+          }
+        }
       })
     },
     async logqlFor (q: { labels: Record<string, string>, filter?: LineFilter, contains?: string }) {

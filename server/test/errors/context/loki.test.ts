@@ -135,3 +135,48 @@ describe('GET /logs/api/errors/context from Loki', () => {
     expect(res.json()).toMatchObject({ match: 'exact', sampleIndex: 1 })
   })
 })
+
+describe('GET /logs/api/errors/context when Loki pushes back', () => {
+  it('learns a smaller entry limit and still answers the lines asked for', async () => {
+    loki.setOptions({ maxEntriesLimit: 4 })
+    loki.requests.length = 0
+    try {
+      const res = await context({ ...base, before: '10', after: '6' })
+      expect(res.statusCode).toBe(200)
+      const body = res.json()
+      expect(body).toMatchObject({ sampleIndex: 10, match: 'exact' })
+      expect(body.lines).toHaveLength(17)
+      expect(body.lines[0].fields.msg).toBe('request -8 done')
+      expect(body.lines[16].fields.msg).toBe('request 6 done')
+      // Loki named its limit once (400); every later request kept within it.
+      const mine = loki.queries().filter((r) => r.query.includes('pod='))
+      expect(mine.filter((r) => r.status === 400)).toHaveLength(1)
+      expect(mine.filter((r) => r.status === 200).every((r) => (r.limit as number) <= 4)).toBe(true)
+    } finally {
+      loki.setOptions({ maxEntriesLimit: 1000 })
+    }
+  })
+
+  it('retries a 429 through the shared limiter and answers', async () => {
+    loki.requests.length = 0
+    loki.fail({ kind: 'status', status: 429, body: 'too many outstanding requests', times: 1, match: (r) => r.query.includes('pod=') })
+    const res = await context({ ...base, before: '2', after: '2' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json().lines).toHaveLength(5)
+    const mine = loki.queries().filter((r) => r.query.includes('pod='))
+    expect(mine.filter((r) => r.status === 429)).toHaveLength(1)
+    expect(mine.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('says Loki is unreachable (503) without a stack when it is down', async () => {
+    loki.fail({ kind: 'down', match: (r) => r.query.includes('pod=') })
+    try {
+      const res = await context({ ...base, before: '2', after: '2' })
+      expect(res.statusCode).toBe(503)
+      expect(res.json().message).toMatch(/^Loki is unreachable/)
+      expect(res.body).not.toMatch(/at .*\.ts:\d+/)
+    } finally {
+      loki.clearFailures()
+    }
+  }, 60_000)
+})

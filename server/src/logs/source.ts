@@ -98,9 +98,6 @@ export interface ContextOutcome {
   /** There may be more lines on that side (the count was reached before the span searched ended). */
   moreBefore: boolean
   moreAfter: boolean
-  /** The span searched around the entry. */
-  searchedStartNs: bigint
-  searchedEndNs: bigint
 }
 
 export interface LogSource {

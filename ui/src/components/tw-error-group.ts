@@ -39,6 +39,8 @@ export const errorGroupStyles = css`
 export class TwErrorGroup extends LitElement {
   @property({ attribute: false }) group: ErrorGroup | undefined
   @property({ type: Boolean, reflect: true }) expanded = false
+  /** Embedded (a Grafana panel): no surrounding lines, which need a logged-in viewer. */
+  @property({ type: Boolean }) noContext = false
 
   protected override createRenderRoot () { return this }
 
@@ -66,7 +68,7 @@ export class TwErrorGroup extends LitElement {
       </div>
       ${this.expanded
         ? html`<ul class="samples" id=${id} aria-label="Sample lines">
-            ${g.samples.length === 0 ? html`<li>No samples kept for this group.</li>` : g.samples.map((s) => html`<li><button class="context" @click=${() => this.openContext(s)}>Lines around this sample</button><time datetime=${s.ts}>${formatTime(s.ts)} ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ')}</time>${s.line}</li>`)}
+            ${g.samples.length === 0 ? html`<li>No samples kept for this group.</li>` : g.samples.map((s) => html`<li>${this.noContext ? '' : html`<button class="context" @click=${() => this.openContext(s)}>Lines around this sample</button>`}<time datetime=${s.ts}>${formatTime(s.ts)} ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ')}</time>${s.line}</li>`)}
             ${g.exploreUrl !== undefined ? html`<li class="explore"><a href=${g.exploreUrl} target="_blank" rel="noopener noreferrer">Open this group in Grafana Explore</a></li>` : ''}
           </ul>`
         : ''}`

@@ -257,7 +257,7 @@ export class TwErrors extends LitElement {
               ? html`<p class="empty">No errors at or above ${this.ui.minSeverity} in this range${this.ui.q === '' ? '' : ' matching the search'}.</p>`
               : html`<div class="list-head" aria-hidden="true"><span>Severity</span><span>Message</span><span class="num">Count</span><span>Trend</span><span>Seen</span></div>
                 <div role="list" @tw-toggle=${this.onToggle} @tw-error-context=${this.onContext}>
-                  ${repeat(d.groups.slice(0, this.shownGroups), (g) => g.fingerprint, (g) => html`<tw-error-group role="listitem" .group=${g} ?expanded=${g.fingerprint === this.ui.group}></tw-error-group>`)}
+                  ${repeat(d.groups.slice(0, this.shownGroups), (g) => g.fingerprint, (g) => html`<tw-error-group role="listitem" .group=${g} ?expanded=${g.fingerprint === this.ui.group} ?noContext=${this.ctx.embed}></tw-error-group>`)}
                 </div>`}
             ${this.contextSample !== undefined ? html`<tw-error-context .api=${this.ctx.api} .sample=${this.contextSample} @tw-close=${() => { this.contextSample = undefined }}></tw-error-context>` : ''}
           </section>`}`}`

@@ -47,7 +47,7 @@ export async function fileContext (patterns: readonly string[], q: ContextQuery)
       lines.push(...ring, entry)
       sampleIndex = ring.length
       match = q.lineHash === undefined ? 'time' : 'exact'
-      moreBefore = dropped
+      moreBefore = dropped && q.before > 0
       continue
     }
     // The line changed since (rotated, rewritten): the first line of that instant, if no exact one comes.
@@ -59,7 +59,6 @@ export async function fileContext (patterns: readonly string[], q: ContextQuery)
     // Read again from the first line of that instant: rare, and bounded like the first pass.
     return await fileContext(patterns, { ...q, lineHash: undefined }).then((o) => ({ ...o, match: 'time' as const }))
   }
-  const searched = { searchedStartNs: 0n, searchedEndNs: BigInt(Math.floor(last)) * 1_000_000n }
-  if (sampleIndex < 0) return { lines: [], sampleIndex: -1, match: 'none', moreBefore: false, moreAfter: false, ...searched }
-  return { lines, sampleIndex, match, moreBefore, moreAfter, ...searched }
+  if (sampleIndex < 0) return { lines: [], sampleIndex: -1, match: 'none', moreBefore: false, moreAfter: false }
+  return { lines, sampleIndex, match, moreBefore, moreAfter }
 }

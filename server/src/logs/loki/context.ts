@@ -105,8 +105,7 @@ export async function lokiContext (d: LokiContextDeps, q: ContextQuery): Promise
     return at >= 0 && last !== undefined && last.tsNs > q.tsNs && lines.length - 1 - at >= q.after
   })
   const { at, match } = locate(after.lines)
-  const searched = { searchedStartNs: q.tsNs - CONTEXT_SPAN_NS, searchedEndNs: q.tsNs + CONTEXT_SPAN_NS }
-  if (at < 0) return { lines: [], sampleIndex: -1, match: 'none', moreBefore: false, moreAfter: false, ...searched }
+  if (at < 0) return { lines: [], sampleIndex: -1, match: 'none', moreBefore: false, moreAfter: false }
   // Lines of the same instant read before the entry count as lines before it.
   const sameBefore = after.lines.slice(0, at)
   const need = Math.max(0, q.before - sameBefore.length)
@@ -119,6 +118,5 @@ export async function lokiContext (d: LokiContextDeps, q: ContextQuery): Promise
     match,
     moreBefore: q.before > 0 && (before.more || sameBefore.length > q.before),
     moreAfter: q.after > 0 && (after.more || after.lines.length - 1 - at > q.after),
-    ...searched,
   }
 }

@@ -30,10 +30,10 @@ export function exploreUrl (g: GrafanaLink, logql: string, fromMs: number, toMs:
 }
 
 /**
- * The longest literal run of a group's template (between its `<n>`, `<str>`… placeholders and
- * its ` | ` joins), so Explore shows that group's lines; undefined when none is long enough or
- * it would not appear as written in the raw line (quotes and backslashes are escaped in JSON
- * lines; `***` is TovWatch's redaction).
+ * The longest literal run of a group's template, so Explore shows that group's lines: the text
+ * between its `<n>`, `<str>`… placeholders, its ` | ` joins, and its quotes and backslashes
+ * (a JSON line holds those escaped, so a run across them would not match the raw line).
+ * Undefined when no run is 6 characters or more, or the run holds `***` (TovWatch's redaction).
  */
 export function templateLiteral (template: string): string | undefined {
   // Quotes and backslashes end a piece too: a JSON line holds them escaped.

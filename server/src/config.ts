@@ -57,6 +57,13 @@ export interface Config {
     /** Largest gap between two lines of one multi-line event (a traceback, a stack). */
     eventGapMs: number
   }
+  /** Grafana, for Explore links (errors/context/explore.ts). Unset GRAFANA_URL: no links. */
+  grafana: {
+    url: string | undefined
+    /** The uid of Grafana's Loki datasource (GRAFANA_LOKI_UID; the provisioned one is tovwatch-loki). */
+    lokiUid: string
+    orgId: number
+  }
   scheduling: {
     sweepIntervalS: number
     idempotencyKeyTtlH: number
@@ -234,6 +241,16 @@ function url (env: Env, name: string, protocols: string[]): string | undefined {
   return raw
 }
 
+/** GRAFANA_URL ends up in links shown in the browser: no credentials in it, no trailing slash. */
+function grafanaUrl (env: Env): string | undefined {
+  const raw = url(env, 'GRAFANA_URL', ['http:', 'https:'])
+  if (raw === undefined) return undefined
+  const parsed = new URL(raw)
+  if (parsed.username !== '' || parsed.password !== '') throw new ConfigError('GRAFANA_URL', 'must not carry credentials: it is shown in links in the browser')
+  if (parsed.search !== '' || parsed.hash !== '') throw new ConfigError('GRAFANA_URL', 'expected Grafana\'s base URL, without a query or fragment, e.g. https://grafana.example.com')
+  return raw.replace(/\/+$/, '')
+}
+
 function parseTokens (raw: string | undefined): Config['auth']['tokens'] {
   if (raw === undefined) return []
   return raw.split(',').filter((s) => s.trim() !== '').map((entry, i) => {
@@ -362,6 +379,11 @@ export function loadConfig (env: Env = process.env): Config {
       maxEntries: int(env, 'ERRORS_MAX_ENTRIES', 50_000, 1000, 1_000_000),
       groupLabels: groupLabelList(env),
       eventGapMs: int(env, 'ERROR_EVENT_GAP_MS', 1000, 0, 60_000),
+    },
+    grafana: {
+      url: grafanaUrl(env),
+      lokiUid: str(env, 'GRAFANA_LOKI_UID') ?? 'tovwatch-loki',
+      orgId: int(env, 'GRAFANA_ORG_ID', 1, 1, 1_000_000),
     },
     scheduling: {
       sweepIntervalS: int(env, 'SCHEDULING_SWEEP_INTERVAL_S', 30, 1, 3600),

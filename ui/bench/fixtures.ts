@@ -29,7 +29,7 @@ export function errorsFixture (groups: number, points: number): ErrorsResponse {
       count: Math.floor(r() * 10_000),
       firstSeen: new Date(end - 7 * 86_400_000).toISOString(),
       lastSeen: new Date(end).toISOString(),
-      samples: [{ ts: new Date(end).toISOString(), line: `{"level":50,"msg":"upstream request ${i} failed"}`, labels: { service: `svc-${i % 12}` } }],
+      samples: [{ ts: new Date(end).toISOString(), tsNs: `${end}000000`, lineHash: 'a1b2c3d4e5f60718', line: `{"level":50,"msg":"upstream request ${i} failed"}`, labels: { service: `svc-${i % 12}` } }],
       sparkline: Array.from({ length: 24 }, () => Math.floor(r() * 50)),
     })),
     series: { stepSeconds: step, timestamps, ...series },

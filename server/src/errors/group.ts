@@ -1,5 +1,6 @@
 import { redactText } from '../infra/logger.js'
 import { SEVERITIES, type Severity } from '../metrics/names.js'
+import { lineHash } from '../logs/line-hash.js'
 import type { LogEntry } from '../logs/source.js'
 import type { AssembledEvent } from './events/assemble.js'
 import type { EventSignature } from './events/signature.js'
@@ -27,6 +28,9 @@ export function redactSample (line: string, max = MAX_SAMPLE_LENGTH): string {
 
 export interface Sample {
   ts: string
+  /** The exact time in ns and the hash of the raw (first) line: what finds the lines around it (errors/context/). */
+  tsNs: string
+  lineHash: string
   /** The event's text: one line, or a whole stack (its lines joined with newlines). */
   line: string
   labels: Record<string, string>
@@ -58,6 +62,8 @@ export interface ErrorGroup {
   sparkline: number[]
   /** Set when the group came from assembled events (addEvent). */
   signature?: GroupSignature
+  /** Grafana Explore on the group (errors/context/group-links.ts). */
+  exploreUrl?: string
 }
 
 interface Acc {
@@ -184,6 +190,8 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
           samples: [...g.samples].sort((a, b) => (b.tsNs > a.tsNs ? 1 : -1))
             .map((s) => ({
               ts: nsToIso(s.tsNs),
+              tsNs: String(s.tsNs),
+              lineHash: lineHash(s.head),
               line: redactSample(s.line, s.lines === undefined ? MAX_SAMPLE_LENGTH : MAX_EVENT_SAMPLE_LENGTH),
               labels: s.labels,
               ...(s.lines === undefined ? {} : { lines: s.lines }),
@@ -196,7 +204,7 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
   }
 }
 
-interface RawSample { tsNs: bigint, line: string, labels: Record<string, string>, lines?: number, truncated?: boolean }
+interface RawSample { tsNs: bigint, line: string, labels: Record<string, string>, head: string, lines?: number, truncated?: boolean }
 
 function signatureOut (sig: EventSignature, paths: Map<string, number> | undefined): GroupSignature {
   const out: GroupSignature = { kind: sig.kind }
@@ -210,7 +218,7 @@ function signatureOut (sig: EventSignature, paths: Map<string, number> | undefin
 }
 
 // Clipped on the way in, so a group never holds a huge line.
-const sampleOf = (entry: LogEntry): RawSample => ({ tsNs: entry.tsNs, line: entry.line.slice(0, MAX_SAMPLE_LENGTH + 1), labels: entry.labels })
+const sampleOf = (entry: LogEntry): RawSample => ({ tsNs: entry.tsNs, line: entry.line.slice(0, MAX_SAMPLE_LENGTH + 1), labels: entry.labels, head: entry.line })
 
 function eventSampleOf (ev: AssembledEvent): RawSample {
   if (ev.lineCount === 1) return { ...sampleOf(ev.head), ...(ev.truncated ? { truncated: true } : {}) }
@@ -220,7 +228,7 @@ function eventSampleOf (ev: AssembledEvent): RawSample {
     if (text.length > MAX_EVENT_SAMPLE_LENGTH) break
   }
   const truncated = ev.truncated || ev.lines.length < ev.lineCount
-  return { tsNs: ev.head.tsNs, line: text.slice(0, MAX_EVENT_SAMPLE_LENGTH + 1), labels: ev.head.labels, lines: ev.lineCount, ...(truncated ? { truncated } : {}) }
+  return { tsNs: ev.head.tsNs, line: text.slice(0, MAX_EVENT_SAMPLE_LENGTH + 1), labels: ev.head.labels, head: ev.head.line, lines: ev.lineCount, ...(truncated ? { truncated } : {}) }
 }
 
 function keeps (samples: RawSample[], tsNs: bigint): boolean {

@@ -4,6 +4,7 @@ import { routePrefix } from '../infra/http.js'
 import { M, SEVERITIES } from '../metrics/names.js'
 import { createClassifier } from './classifier.js'
 import type { ErrorsAnswer } from './feed.js'
+import contextRoutes from './context/routes.js'
 import errorsRoutes from './routes.js'
 import { createSingleFlight } from './singleflight.js'
 import { DEFAULT_RULES_FILE, loadRules } from './rules.js'
@@ -62,5 +63,6 @@ export default fp<ErrorsPluginOptions>(async (app, opts) => {
   const feedsShared = new Counter({ name: M.feedsShared, help: 'Error feed requests answered by a computation already in flight for the same question (single flight)', registers: [registry] })
   const flights = createSingleFlight<ErrorsAnswer>(() => feedsShared.inc())
   await app.register(errorsRoutes, { classifier, linesClassified, flights, prefix: routePrefix(app.config.basePath) })
+  await app.register(contextRoutes, { prefix: routePrefix(app.config.basePath) })
   app.log.debug({ rules: rules.rules.length, file: rules.file }, 'error feed rules loaded')
 }, { name: 'errors', decorators: { fastify: ['config', 'deps', 'metrics', 'alertSink'] } })

@@ -42,6 +42,9 @@ export const ErrorsResponse = Type.Object({
     lastSeen: Type.String(),
     samples: Type.Array(Type.Object({
       ts: Type.String(),
+      // What asks for the lines around it (GET /api/errors/context): exact time in ns and the raw line's hash.
+      tsNs: Type.String(),
+      lineHash: Type.String(),
       // A multi-line event's lines joined with newlines; `lines` is its line count, `truncated` says it was cut.
       line: Type.String(),
       labels: Labels,
@@ -50,6 +53,8 @@ export const ErrorsResponse = Type.Object({
     })),
     sparkline: Counts,
     signature: Type.Optional(GroupSignatureT),
+    // Grafana Explore on the group's lines over the same range (GRAFANA_URL set, Loki source).
+    exploreUrl: Type.Optional(Type.String()),
   })),
   series: Type.Object({
     stepSeconds: Type.Number(),

@@ -76,6 +76,30 @@ export interface SourceHealth {
   message: string
 }
 
+/** The lines around one entry of one stream (errors/context/). */
+export interface ContextQuery {
+  /** The entry's stream: Loki's stream labels, or the file source's { source: 'file', file }. */
+  labels: Record<string, string>
+  tsNs: bigint
+  /** lineHash() of the entry's raw line, to tell apart entries of the same instant. */
+  lineHash?: string
+  before: number
+  after: number
+  signal?: AbortSignal
+}
+
+export interface ContextOutcome {
+  /** Oldest first: `before` lines at most, the entry, `after` lines at most. */
+  lines: LogEntry[]
+  /** Index of the entry in `lines`; -1 when no line of the stream is at its time. */
+  sampleIndex: number
+  /** exact: same time and same hash; time: same time only (no hash given, or the line changed since). */
+  match: 'exact' | 'time' | 'none'
+  /** There may be more lines on that side (the count was reached before the span searched ended). */
+  moreBefore: boolean
+  moreAfter: boolean
+}
+
 export interface LogSource {
   readonly kind: 'loki' | 'files'
   /**
@@ -87,6 +111,10 @@ export interface LogSource {
   /** Counts per step and bucket (Loki: count_over_time, exact whatever the line limit). */
   series: (q: SeriesQuery) => Promise<SeriesOutcome>
   health: () => Promise<SourceHealth>
+  /** The lines around one entry in its own stream; a source without it has no context to give. */
+  context?: (q: ContextQuery) => Promise<ContextOutcome>
+  /** The LogQL this source would send for a stream (label matchers ANDed with its selector) and a search: what Grafana Explore is given. */
+  logqlFor?: (q: { labels: Record<string, string>, filter?: LineFilter, contains?: string }) => Promise<string>
   close: () => Promise<void>
 }
 

@@ -3,6 +3,8 @@ import type { SchedContext, SchedState } from './context.js'
 import { serialPool } from './serial-pool.js'
 import { createSchedMetrics } from './metrics.js'
 import { migrate, migrationNames, MIGRATIONS_TABLE } from './migrate.js'
+import { routePrefix } from '../infra/http.js'
+import { dashboardAuditRoutes } from './audit-routes.js'
 import { schedulingApi } from './routes/index.js'
 import { sweep } from './sweep.js'
 import { createTokenCache } from './tokens.js'
@@ -81,4 +83,5 @@ export default fp(async (app) => {
   })
 
   await app.register(schedulingApi, { ctx, writeRoutes })
+  await app.register(dashboardAuditRoutes, { ctx, prefix: routePrefix(config.basePath) })
 }, { name: 'scheduling', decorators: { fastify: ['config', 'deps', 'metrics', 'health'] } })

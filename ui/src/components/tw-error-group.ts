@@ -24,6 +24,8 @@ export const errorGroupStyles = css`
     tw-error-group .samples { margin: 0 0.25rem 0.6rem 6rem; padding: 0; list-style: none; }
     tw-error-group .samples li { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.8rem; white-space: pre-wrap; overflow-wrap: anywhere; padding: 0.35rem 0.5rem; background: var(--bg); border: 1px solid var(--border); border-radius: 4px; margin-top: 0.3rem; }
     tw-error-group .samples time { color: var(--muted); display: block; }
+    tw-error-group .samples button.context { float: right; min-height: 0; padding: 0.1rem 0.5rem; margin: 0 0 0.25rem 0.5rem; font-size: 0.78rem; font-family: system-ui, sans-serif; }
+    tw-error-group .explore { margin: 0.3rem 0 0; font-size: 0.82rem; }
     @media (max-width: 720px) {
       tw-error-group .row { grid-template-columns: auto minmax(0, 1fr) auto; }
       tw-error-group .toggle-cell { grid-column: 1 / -1; grid-row: 1; }
@@ -37,8 +39,15 @@ export const errorGroupStyles = css`
 export class TwErrorGroup extends LitElement {
   @property({ attribute: false }) group: ErrorGroup | undefined
   @property({ type: Boolean, reflect: true }) expanded = false
+  /** Embedded (a Grafana panel): no surrounding lines, which need a logged-in viewer. */
+  @property({ type: Boolean }) noContext = false
 
   protected override createRenderRoot () { return this }
+
+  /** A sample asks for the lines around it (tw-error-context, opened by the list). */
+  private openContext (sample: ErrorGroup['samples'][number]) {
+    this.dispatchEvent(new CustomEvent('tw-error-context', { detail: { sample }, bubbles: true, composed: true }))
+  }
 
   private toggle () {
     this.dispatchEvent(new CustomEvent('tw-toggle', { detail: { fingerprint: this.group?.fingerprint, expanded: !this.expanded }, bubbles: true, composed: true }))
@@ -59,7 +68,8 @@ export class TwErrorGroup extends LitElement {
       </div>
       ${this.expanded
         ? html`<ul class="samples" id=${id} aria-label="Sample lines">
-            ${g.samples.length === 0 ? html`<li>No samples kept for this group.</li>` : g.samples.map((s) => html`<li><time datetime=${s.ts}>${formatTime(s.ts)} ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ')}</time>${s.line}</li>`)}
+            ${g.samples.length === 0 ? html`<li>No samples kept for this group.</li>` : g.samples.map((s) => html`<li>${this.noContext ? '' : html`<button class="context" @click=${() => this.openContext(s)}>Lines around this sample</button>`}<time datetime=${s.ts}>${formatTime(s.ts)} ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ')}</time>${s.line}</li>`)}
+            ${g.exploreUrl !== undefined ? html`<li class="explore"><a href=${g.exploreUrl} target="_blank" rel="noopener noreferrer">Open this group in Grafana Explore</a></li>` : ''}
           </ul>`
         : ''}`
   }

@@ -8,9 +8,10 @@ import type { AppContext } from '../context.js'
 import { formatCount, formatTime } from '../format.js'
 import { composeQuery, isRegexQuery, splitQuery } from '../search.js'
 import { shared } from '../styles/tokens.js'
-import { SEVERITIES, type ErrorsResponse, type Severity } from '../types.js'
+import { SEVERITIES, type ErrorSample, type ErrorsResponse, type Severity } from '../types.js'
 import { DEFAULT_STATE, RANGES, errorsQuery, type Range, type UiState } from '../url-state.js'
 import './tw-age.js'
+import './tw-error-context.js'
 import { errorGroupStyles } from './tw-error-group.js'
 
 const REFRESH_MS = 60_000
@@ -68,6 +69,8 @@ export class TwErrors extends LitElement {
   /** The "Ignore case" switch: sends the text as /escaped/i (derived from ui.q, see search.ts). */
   @state() private ignoreCase = false
   @state() private shownGroups = FIRST_CHUNK
+  /** The sample whose surrounding lines are open (tw-error-context). */
+  @state() private contextSample: ErrorSample | undefined
   private chunkTimer: ReturnType<typeof setTimeout> | undefined
 
   private loadedKey = ''
@@ -169,6 +172,10 @@ export class TwErrors extends LitElement {
     if (!Number.isNaN(t)) this.set({ [which]: new Date(t).toISOString() })
   }
 
+  private onContext (e: CustomEvent<{ sample: ErrorSample }>) {
+    this.contextSample = e.detail.sample
+  }
+
   private onToggle (e: CustomEvent<{ fingerprint: string, expanded: boolean }>) {
     this.set({ group: e.detail.expanded ? e.detail.fingerprint : '' })
   }
@@ -249,9 +256,10 @@ export class TwErrors extends LitElement {
             ${d.groups.length === 0
               ? html`<p class="empty">No errors at or above ${this.ui.minSeverity} in this range${this.ui.q === '' ? '' : ' matching the search'}.</p>`
               : html`<div class="list-head" aria-hidden="true"><span>Severity</span><span>Message</span><span class="num">Count</span><span>Trend</span><span>Seen</span></div>
-                <div role="list" @tw-toggle=${this.onToggle}>
-                  ${repeat(d.groups.slice(0, this.shownGroups), (g) => g.fingerprint, (g) => html`<tw-error-group role="listitem" .group=${g} ?expanded=${g.fingerprint === this.ui.group}></tw-error-group>`)}
+                <div role="list" @tw-toggle=${this.onToggle} @tw-error-context=${this.onContext}>
+                  ${repeat(d.groups.slice(0, this.shownGroups), (g) => g.fingerprint, (g) => html`<tw-error-group role="listitem" .group=${g} ?expanded=${g.fingerprint === this.ui.group} ?noContext=${this.ctx.embed}></tw-error-group>`)}
                 </div>`}
+            ${this.contextSample !== undefined ? html`<tw-error-context .api=${this.ctx.api} .sample=${this.contextSample} @tw-close=${() => { this.contextSample = undefined }}></tw-error-context>` : ''}
           </section>`}`}`
   }
 }

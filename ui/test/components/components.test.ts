@@ -11,6 +11,7 @@ import { twAge } from './tw-age.cases.js'
 import { twAlerts } from './tw-alerts.cases.js'
 import { twDeadLetters } from './tw-dead-letters.cases.js'
 import { twDatabase } from './tw-database.cases.js'
+import { twErrorContext } from './tw-error-context.cases.js'
 import { twErrorGroup } from './tw-error-group.cases.js'
 import { twErrors } from './tw-errors.cases.js'
 
@@ -25,6 +26,7 @@ describe.skipIf(!(await have('chromium')))('components in Chromium', () => {
   twAge(h)
   twErrors(h)
   twErrorGroup(h)
+  twErrorContext(h)
   twDatabase(h)
   twAlerts(h)
   twDeadLetters(h)

@@ -11,7 +11,7 @@ const RAW = [
 
 export function twErrorGroup (h: Harness): void {
   describe('tw-error-group', () => {
-    const samples = RAW.map((line, i) => ({ ts: new Date(Date.now() - (i + 1) * 60_000).toISOString(), line: redactSample(line), labels: { host: `web-${i}` } }))
+    const samples = RAW.map((line, i) => ({ ts: new Date(Date.now() - (i + 1) * 60_000).toISOString(), tsNs: `${Date.now() - (i + 1) * 60_000}000000`, lineHash: '0123456789abcdef', line: redactSample(line), labels: { host: `web-${i}` } }))
     const groups = [group('fpOne', 'critical', 2, { samples }), group('fpTwo', 'high', 5)]
 
     it('the toggle says whether it is expanded; expanding shows the redacted sample lines as text, collapsing hides them', async () => {

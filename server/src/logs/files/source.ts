@@ -4,6 +4,7 @@ import RE2 from 're2'
 import type { Config } from '../../config.js'
 import { lineMatcher } from '../filter.js'
 import type { LineFilter, LogEntry, LogSource, QueryOutcome, SeriesOutcome } from '../source.js'
+import { fileContext } from './context.js'
 import { readLines } from './lines.js'
 import { createNewest } from './newest.js'
 import { parseLine } from './parse.js'
@@ -124,6 +125,8 @@ export function createFileSource (config: Config, deps: { logger: Logger }): Log
       const bytes = files.reduce((a, f) => a + f.size, 0)
       return { status: 'up', latencyMs, message: `reading ${files.length} log file(s), ${(bytes / 1048576).toFixed(1)} MiB` }
     },
+
+    context: async (q) => await fileContext(patterns, q),
 
     close: async () => {},
   }

@@ -5,6 +5,7 @@
  */
 import RE2 from 're2'
 import { ConfigError } from '../../config.js'
+import { LogQueryError } from '../source.js'
 import { quoteLogql } from './logql.js'
 
 export interface SelectorMatcher { name: string, op: '=' | '!=' | '=~' | '!~', value: string }
@@ -49,4 +50,18 @@ export function parseSelector (raw: string): SelectorMatcher[] {
 /** The selector in canonical form, so equal selectors give equal cache keys. */
 export function normalizeSelector (raw: string): string {
   return '{' + parseSelector(raw).map((m) => `${m.name}${m.op}${quoteLogql(m.value)}`).join(', ') + '}'
+}
+
+/**
+ * The configured selector narrowed to one stream: its matchers ANDed with `name="value"` for
+ * each label (so a stream outside LOKI_SELECTOR is never read). Names must be label names.
+ */
+export function streamSelector (configured: string, labels: Record<string, string>): string {
+  const matchers = parseSelector(configured).map((m) => `${m.name}${m.op}${quoteLogql(m.value)}`)
+  for (const [name, value] of Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new LogQueryError(`"${name}" is not a label name`, 400)
+    const m = `${name}=${quoteLogql(value)}`
+    if (!matchers.includes(m)) matchers.push(m)
+  }
+  return '{' + matchers.join(', ') + '}'
 }

@@ -7,12 +7,13 @@ import type { Logger } from 'pino'
 import { ConfigError, type Config } from '../../config.js'
 import type { Cache } from '../../infra/redis.js'
 import type { Metrics } from '../../metrics/registry.js'
-import { LogQueryError, type LogEntry, type LogQuery, type LogSource, type SeriesQuery, type SourceHealth } from '../source.js'
-import { createQueryBudget, type QueryBudget } from './budget.js'
+import { LogQueryError, type ContextQuery, type LineFilter, type LogEntry, type LogQuery, type LogSource, type SeriesQuery, type SourceHealth } from '../source.js'
+import { byteLength, createQueryBudget, type QueryBudget } from './budget.js'
 import { createChunkCache } from './cache.js'
 import { NS_PER_MS } from './chunks.js'
 import { createLokiHttp, LokiHttpError } from './client.js'
-import { QueryTooLarge } from './errors.js'
+import { lokiContext } from './context.js'
+import { allFailedError, fatalError, isFatal, QueryTooLarge } from './errors.js'
 import { SubQueryLimiter } from './limiter.js'
 import { fitLogQuery } from './fit.js'
 import { parseLokiConfig } from './loki-config.js'
@@ -20,7 +21,8 @@ import { createQueryOutcomes } from './outcomes.js'
 import { createLokiMetrics } from './metrics.js'
 import { runQuery } from './query.js'
 import { createRequester } from './requester.js'
-import { normalizeSelector } from './selector.js'
+import { buildPipeline } from './logql.js'
+import { normalizeSelector, streamSelector } from './selector.js'
 import { runSeries } from './series.js'
 import { createSeriesCache } from './series-cache.js'
 import { createVersionProbe } from './version.js'
@@ -169,6 +171,33 @@ export function createLokiSource (loki: Config['loki'], deps: { metrics: Metrics
           budget: b,
         }, q, strategy), () => 0)
       })
+    },
+    async context (q: ContextQuery) {
+      return await recorded(q.signal, async () => {
+        const { budget: b } = await info()
+        const query = streamSelector(loki.selector, q.labels)
+        if (!b.fits(query)) throw new LogQueryError(`the stream's labels make a ${byteLength(query)}-byte selector; ${b.source} accepts less than ${b.limit} bytes`, 400)
+        const signal = q.signal ?? AbortSignal.timeout(loki.deadlineMs)
+        for (let tries = 0; ; tries++) {
+          try {
+            return await lokiContext({ requester, req: { signal, deadlineAt: Date.now() + loki.deadlineMs, urgent: true }, query, windowNs, entryLimit: entryLimit.value }, q)
+          } catch (err) {
+            if (!(err instanceof LokiHttpError)) throw err
+            // A Loki whose entry limit is below the lines asked for names it: learn it and ask again, once.
+            if (err.kind === 'limit_too_high' && err.maxEntries !== undefined && err.maxEntries > 0 && err.maxEntries < entryLimit.value && tries === 0) {
+              entryLimit.value = err.maxEntries
+              continue
+            }
+            throw isFatal(err) ? fatalError(err) : allFailedError([err], loki.deadlineMs)
+          }
+        }
+      })
+    },
+    async logqlFor (q: { labels: Record<string, string>, filter?: LineFilter, contains?: string }) {
+      const { strategy } = await info()
+      const pipeline = buildPipeline({ filter: q.filter, strategy })
+      const contains = q.contains !== undefined && q.contains !== '' ? buildPipeline({ filter: { kind: 'text', text: q.contains, caseInsensitive: false }, strategy }) : ''
+      return [streamSelector(loki.selector, q.labels), pipeline, contains].filter((p) => p !== '').join(' ')
     },
     async health (): Promise<SourceHealth> {
       const started = performance.now()

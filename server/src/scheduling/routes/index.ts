@@ -3,6 +3,7 @@ import { statusName } from '../../infra/http.js'
 import type { SchedContext } from '../context.js'
 import { fromPgError, SchedError } from '../errors.js'
 import { looksLikePlayerToken, playerFromToken } from '../tokens.js'
+import { auditRoutes } from './audit.js'
 import { availabilityRoutes } from './availability.js'
 import { exceptionRoutes } from './exceptions.js'
 import { windowRoutes } from './windows.js'
@@ -71,4 +72,5 @@ export const schedulingApi: FastifyPluginAsyncTypebox<{ ctx: SchedContext, write
   await app.register(availabilityRoutes, opts)
   await app.register(requestRoutes, opts)
   await app.register(sessionRoutes, opts)
+  await app.register(auditRoutes, opts)
 }

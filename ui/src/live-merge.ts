@@ -25,7 +25,7 @@ export function mergeTail (base: ErrorsResponse, tail: LiveTail): ErrorsResponse
     return { ...g, count: g.count + t.count, lastSeen: t.lastSeen, samples: [...t.samples, ...g.samples].slice(0, Math.max(SAMPLES, g.samples.length)), sparkline, severity: rank(t) < rank(g) ? t.severity : g.severity }
   })
   for (const t of byFp.values()) {
-    const at = groups.findIndex((g) => rank(g) > rank(t))
+    const at = groups.findIndex((g) => rank(g) >= rank(t))
     groups.splice(at < 0 ? groups.length : at, 0, t)
   }
 

@@ -35,7 +35,7 @@ export class TwRangePicker extends LitElement {
     fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 0.25rem; }
     legend, label { font-size: 0.8rem; color: var(--muted); display: block; margin-bottom: 0.2rem; padding: 0; }
     button[aria-pressed=true] { background: var(--accent); color: var(--on-accent); border-color: var(--accent); }
-    form { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: flex-end; }
+    .pick { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: flex-end; }
     input { width: 11.5rem; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
     input[aria-invalid=true] { border-color: var(--sev-critical); border-width: 2px; }
     .field-error { flex-basis: 100%; color: var(--danger-fg); background: var(--danger-bg); border-radius: 4px; padding: 0.25rem 0.5rem; margin: 0; font-size: 0.85rem; }
@@ -63,8 +63,12 @@ export class TwRangePicker extends LitElement {
     this.dispatchEvent(new CustomEvent('tw-range', { detail: patch, bubbles: true, composed: true }))
   }
 
+  private readonly onKey = (e: KeyboardEvent) => { if (e.key === 'Enter') this.apply(e) }
+
+  /** Not a form of its own: the picker sits inside the page's search form, whose submit is the search. */
   private apply (e: Event) {
     e.preventDefault()
+    e.stopPropagation()
     // A bare duration in From ("15m") means the last 15 minutes.
     const from = parseDuration(this.from) !== undefined ? `now-${this.from.trim()}` : this.from
     const r = rangeOf(from, this.to, this.maxDays)
@@ -79,14 +83,14 @@ export class TwRangePicker extends LitElement {
       <fieldset><legend>Range</legend>
         ${PRESETS.map((r) => html`<button type="button" aria-pressed=${this.range === r ? 'true' : 'false'} @click=${() => { this.emit({ range: r, start: '', end: '' }) }}>${r}</button>`)}
       </fieldset>
-      <form @submit=${this.apply} aria-label="Time range">
+      <div class="pick" role="group" aria-label="Time range">
         <div><label for="from">From</label><input id="from" autocomplete="off" spellcheck="false" placeholder="now-6h or 2026-11-22 02:00" .value=${this.from}
-          aria-invalid=${err?.field === 'from' ? 'true' : 'false'} aria-describedby="range-error" @input=${(e: Event) => { this.from = (e.target as HTMLInputElement).value }}></div>
+          aria-invalid=${err?.field === 'from' ? 'true' : 'false'} aria-describedby="range-error" @keydown=${this.onKey} @input=${(e: Event) => { this.from = (e.target as HTMLInputElement).value }}></div>
         <div><label for="to">To</label><input id="to" autocomplete="off" spellcheck="false" placeholder="now" .value=${this.to}
-          aria-invalid=${err?.field === 'to' ? 'true' : 'false'} aria-describedby="range-error" @input=${(e: Event) => { this.to = (e.target as HTMLInputElement).value }}></div>
-        <button type="submit">Apply</button>
-        <p id="range-error" class="field-error" role="alert" ?hidden=${err === undefined}>${err?.error ?? ''}</p>
-      </form>`
+          aria-invalid=${err?.field === 'to' ? 'true' : 'false'} aria-describedby="range-error" @keydown=${this.onKey} @input=${(e: Event) => { this.to = (e.target as HTMLInputElement).value }}></div>
+        <button type="button" @click=${this.apply}>Apply</button>
+        ${err === undefined ? '' : html`<p id="range-error" class="field-error" role="alert">${err.error}</p>`}
+      </div>`
   }
 }
 

@@ -49,7 +49,7 @@ describe.skipIf(!(await have('chromium')))('error feed: live, zoomable, linkable
   it('shows a new error within the live interval, without reloading the feed', async () => {
     await page.goto(`${app}/logs/#/errors?range=1h`)
     await page.locator('tw-error-group').first().waitFor({ timeout: 15_000 })
-    await expect.poll(() => t.app.liveErrors.subscriptions(), { timeout: 5000 }).toBe(1)
+    await expect.poll(() => t.app.liveErrors?.subscriptions(), { timeout: 5000 }).toBe(1)
     const loads = feedRequests.length
     const total = await page.locator('tw-errors .totals').textContent()
     fs.appendFileSync(logFile, JSON.stringify({ level: 60, time: Date.now(), msg: 'ledger replica diverged from primary', service: 'api' }) + '\n')

@@ -57,7 +57,7 @@ describe.skipIf(!(await have('postgres')))('the live error feed on the alert str
     c.ws.send(JSON.stringify({ type: 'ping' }))
     await c.until((m) => m.filter((x) => x.type === 'heartbeat').length > 0)
     c.ws.send(JSON.stringify({ type: 'errors.unsubscribe', id: 'page' }))
-    await waitFor(() => t.app.liveErrors.subscriptions() === 0)
+    await waitFor(() => t.app.liveErrors?.subscriptions() === 0)
   })
 
   it('refuses a bad subscription with a frame naming the field, and keeps the socket', async () => {
@@ -82,12 +82,29 @@ describe.skipIf(!(await have('postgres')))('the live error feed on the alert str
     await c.until((m) => m[0]?.type === 'snapshot')
     c.ws.send(JSON.stringify({ type: 'errors.subscribe', id: 'x', since: new Date().toISOString() }))
     await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(t.app.liveErrors.subscriptions()).toBe(1)
+    expect(t.app.liveErrors?.subscriptions()).toBe(1)
     c.close()
     await c.closed
-    await waitFor(() => t.app.liveErrors.subscriptions() === 0)
+    await waitFor(() => t.app.liveErrors?.subscriptions() === 0)
     const asked = loki.queries().length
     await new Promise((resolve) => setTimeout(resolve, 3 * INTERVAL_MS))
     expect(loki.queries().length).toBe(asked)
+  })
+
+  it('says the live feed is off when ERRORS_LIVE_INTERVAL_MS=0, and keeps the socket for alerts', async () => {
+    const off = await buildTestApp({ DATABASE_URL: db.url, LOKI_URL: loki.url, ERRORS_LIVE_INTERVAL_MS: '0' }, { parts: { database: false, scheduling: false, web: false } })
+    try {
+      expect(off.app.liveErrors).toBeUndefined()
+      const c = await injectStream(off.app, '/logs/api/alerts/stream', { authorization: `Bearer ${VIEWER_TOKEN}` })
+      clients.push(c)
+      await c.until((m) => m[0]?.type === 'snapshot')
+      c.ws.send(JSON.stringify({ type: 'errors.subscribe', id: 'p', since: new Date().toISOString() }))
+      await c.until((m) => (m as unknown as Frame[]).some((f) => f.type === 'errors.live.refused'))
+      expect(frames(c).find((f) => f.type === 'errors.live.refused')).toMatchObject({ id: 'p', reason: 'off' })
+      c.ws.send(JSON.stringify({ type: 'ping' }))
+      await c.until((m) => m.some((x) => x.type === 'heartbeat'))
+    } finally {
+      await off.close()
+    }
   })
 })

@@ -81,7 +81,7 @@ export class TwErrors extends LitElement {
     this.timer = setInterval(() => {
       if (this.noFetch || (this.ui.range === 'custom' && !this.live.active)) return
       // Followed live: reloaded now and then only, so a relative window slides.
-      if (this.live.active && Date.now() - this.live.followingSince < LIVE_REBASE_MS) return
+      if (this.live.active && this.ctx.streamState === 'open' && Date.now() - this.live.followingSince < LIVE_REBASE_MS) return
       this.load()
     }, REFRESH_MS)
   }

@@ -34,8 +34,9 @@ export const DEFAULT_MAX_LINES = 50_000
 export const DEFAULT_MAX_SUBSCRIPTIONS = 2000
 const ns = (ms: number) => BigInt(ms) * 1_000_000n
 
-interface Sub { peer: LivePeer, sub: Subscription, sentKey: string }
-interface Search { window: LiveWindow, filter: Subscription['filter'], subs: Set<Sub> }
+interface Sub { peer: LivePeer, sub: Subscription, sentKey: string, version: number }
+/** `version` changes whenever the window's lines or completeness change: a subscriber already sent that version is skipped. */
+interface Search { window: LiveWindow, filter: Subscription['filter'], subs: Set<Sub>, version: number, outcome: { complete: boolean, reasons: string[] } }
 
 /**
  * The live error feed of one instance: ONE shared refresh every `intervalMs` while anyone
@@ -96,16 +97,18 @@ export function createLiveRefresher (o: RefresherOptions) {
       if (from < needFrom) needFrom = from
     }
     if (search.subs.size === 0) return
+    const before = search.window.size()
     search.window.prune(needFrom)
+    if (search.window.size() !== before) search.version++
     const range = search.window.nextRange(needFrom, nowNs)
-    let outcome = { complete: true, reasons: [] as string[] }
     if (range !== undefined) {
       const got: LogEntry[] = []
       stats.queries++
       const out = await o.logSource.query({ startNs: range.startNs, endNs: range.endNs, filter: search.filter, include, maxEntries: maxLines, tail: true }, (page) => { for (const e of page) got.push(e) })
       const codes = o.classifier.classifyBatch(got.map((e) => e.line))
-      search.window.add(range, got, codes)
-      outcome = { complete: out.complete, reasons: out.incompleteReasons }
+      const outcome = { complete: out.complete, reasons: out.incompleteReasons }
+      if (search.window.add(range, got, codes) > 0 || JSON.stringify(outcome) !== JSON.stringify(search.outcome)) search.version++
+      search.outcome = outcome
     }
     if (search.window.size() > maxLines) {
       // Too many lines for a live tail: the oldest subscriber reloads (a full feed answer) and comes back later.
@@ -116,7 +119,10 @@ export function createLiveRefresher (o: RefresherOptions) {
       }
     }
     for (const s of search.subs) {
-      const tail = computeTail(search.window.items(), s.sub, nowNs, o, outcome)
+      // Nothing new since this subscriber's last tail: no work, nothing sent.
+      if (s.version === search.version && s.sentKey !== '') continue
+      s.version = search.version
+      const tail = computeTail(search.window.items(), s.sub, nowNs, o, search.outcome)
       // Unchanged counts (nothing new for this viewer): nothing sent.
       const key = JSON.stringify([tail.totals, tail.complete, tail.groups.map((g) => [g.fingerprint, g.count])])
       if (key === s.sentKey) continue
@@ -155,8 +161,8 @@ export function createLiveRefresher (o: RefresherOptions) {
         return false
       }
       let search = searches.get(sub.fetchKey)
-      if (search === undefined) searches.set(sub.fetchKey, search = { window: createLiveWindow(overlapNs), filter: sub.filter, subs: new Set() })
-      const s: Sub = { peer, sub, sentKey: '' }
+      if (search === undefined) searches.set(sub.fetchKey, search = { window: createLiveWindow(overlapNs), filter: sub.filter, subs: new Set(), version: 0, outcome: { complete: true, reasons: [] } })
+      const s: Sub = { peer, sub, sentKey: '', version: -1 }
       search.subs.add(s)
       let mine = byPeer.get(peer)
       if (mine === undefined) byPeer.set(peer, mine = new Map())

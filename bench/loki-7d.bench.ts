@@ -15,7 +15,9 @@
  * - Grafana's: serial 1-day splits, limit 1000, paged backward the same way;
  * - TovWatch: runFeed(range=7d) as GET /logs/api/errors runs it, cold on a fresh
  *   instance, on a Loki with the 5,120-byte limit and on one with 131,072 (where the
- *   severity rules narrow at Loki); and warm, on a range of closed chunks.
+ *   severity rules narrow at Loki); and warm, on a range of closed chunks;
+ * - live updates with 50 open pages, before (60 s reloads) and after (one shared refresh), and
+ *   the time to see a new event (loki-7d-live.part.ts).
  * Every answer is checked against the generator's truth: every line classified with
  * the shipped rules (totals per severity, lines grouped).
  *
@@ -35,6 +37,7 @@ import { createLokiSource } from '../server/src/logs/loki/source.js'
 import { SEVERITIES, type Severity } from '../server/src/metrics/names.js'
 import { createMetrics } from '../server/src/metrics/registry.js'
 import { generateEntries, type GenerateOptions, type LokiDoubleOptions } from '../server/fixtures/loki-double.js'
+import { benchLive, reportLive } from './loki-7d-live.part.js'
 
 const quick = process.argv.includes('--quick')
 const DAYS = quick ? 2 : 7
@@ -83,6 +86,7 @@ async function startDoubleThread (options: LokiDoubleOptions) {
     stats: () => call<{ queries: number, rateLimited: number, subQueries: number }>('stats'),
     since: (n: number) => call<Array<{ startNs: string, endNs: string, step: string | null, status: number, bytes: number }>>('since', String(n)),
     setOptions: (o: Partial<LokiDoubleOptions>) => call<true>('setOptions', JSON.stringify(o)),
+    append: (lines: Array<[number, number, string]>) => call<true>('append', JSON.stringify(lines)),
     close: async () => { const r = await call<true | string>('close'); await worker.terminate(); return r },
   }
 }
@@ -229,6 +233,12 @@ const fill = await feed(warmInst.source, closedEnd - DAYS * 24 * H, closedEnd)
 const warms: FeedRun[] = []
 for (let i = 0; i < WARM_RUNS; i++) warms.push(await feed(warmInst.source, closedEnd - DAYS * 24 * H, closedEnd))
 await warmInst.source.close()
+
+// Live updates with 50 open pages (loki-7d-live.part.ts), on a warm instance.
+await pause(LINGER_WAIT_MS)
+const liveInst = instance()
+const live = await benchLive({ double, source: liveInst.source, classifier, linesClassified: new Counter({ name: 'bench_live_lines_total', help: 'lines', labelNames: ['severity'] as const, registers: [] }), maxRangeDays: config.maxRangeDays, samples: quick ? 2 : 4 })
+await liveInst.source.close()
 const doubleClosed = await double.close()
 
 const cold = (runs: FeedRun[]) => median(runs.map((r) => r.ms))
@@ -257,6 +267,7 @@ const checks = [
   { name: `warm repeat on closed chunks, median ≤ 50 ms, no request to Loki (${median(warms.map((w) => w.ms)).toFixed(1)} ms)`, ok: median(warms.map((w) => w.ms)) <= 50 && warms.every((w) => w.requests === 0 && w.exact) },
   { name: 'the double received only LogQL that Loki accepts', ok: doubleClosed === true },
 ]
+checks.push(...reportLive(live))
 if (doubleClosed !== true) console.log(`  ${doubleClosed}`)
 for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}`)
 const pass = checks.every((c) => c.ok)

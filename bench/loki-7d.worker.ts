@@ -2,12 +2,15 @@
  * The Loki double of bench/loki-7d.bench.ts, on its own thread: a real Loki is
  * another process, so its JSON encoding must not share the measured event loop.
  * Answers small RPCs from the benchmark: trueCount, stats, since (the query_range
- * requests from an index on: their range, step, status and sub-queries), setOptions, close.
+ * requests from an index on: their range, step, status and sub-queries), append (lines arriving),
+ * setOptions, close.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { startLokiDouble, type LokiDoubleOptions } from '../server/fixtures/loki-double.js'
+import { generateEntries, startLokiDouble, type GenerateOptions, type LokiDoubleOptions } from '../server/fixtures/loki-double.js'
 
 const double = await startLokiDouble(workerData as LokiDoubleOptions)
+// Lines appended as they "arrive" (the live part): the generated data plus these, kept sorted.
+let appended: ReturnType<typeof generateEntries> | undefined
 const port = parentPort
 if (port === null) throw new Error('run as a worker')
 
@@ -17,6 +20,14 @@ port.on('message', async (m: { id: number, method: string, args: string[] }) => 
   if (m.method === 'stats') result = { queries: double.queries().length, rateLimited: double.stats.rateLimited, subQueries: double.stats.subQueries }
   if (m.method === 'since') {
     result = double.queries().slice(Number(m.args[0])).map((r) => ({ startNs: String(r.startNs), endNs: String(r.endNs), step: r.step ?? null, status: r.status, bytes: Buffer.byteLength(r.query) }))
+  }
+  if (m.method === 'append') {
+    appended ??= generateEntries((workerData as LokiDoubleOptions).data as GenerateOptions)
+    const store = appended
+    for (const [ms, stream, line] of JSON.parse(m.args[0] as string) as Array<[number, number, string]>) store.entries.push({ tsNs: BigInt(ms) * 1_000_000n, stream, line })
+    store.entries.sort((a, b) => (a.tsNs < b.tsNs ? -1 : a.tsNs > b.tsNs ? 1 : 0))
+    double.load({ streams: store.streams, entries: [...store.entries] })
+    result = true
   }
   if (m.method === 'setOptions') {
     double.setOptions(JSON.parse(m.args[0] as string) as Partial<LokiDoubleOptions>)

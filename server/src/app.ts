@@ -15,6 +15,7 @@ import type { Config } from './config.js'
 import databasePlugin from './database/plugin.js'
 import type { Deps } from './deps.js'
 import errorsPlugin from './errors/plugin.js'
+import liveErrorsPlugin from './errors/live/plugin.js'
 import { createHealthRegistry, type HealthRegistry } from './infra/health.js'
 import { routePrefix, statusName } from './infra/http.js'
 import healthRoutes from './infra/health-routes.js'
@@ -121,6 +122,7 @@ export async function buildApp (config: Config, deps: Deps, opts: BuildOptions =
   if (parts.errors) await app.register(errorsPlugin)
   if (parts.database) await app.register(databasePlugin)
   if (parts.alerts) await app.register(alertsPlugin)
+  if (parts.errors && parts.alerts) await app.register(liveErrorsPlugin)
   if (parts.scheduling) await app.register(schedulingPlugin)
   if (parts.web) await app.register(webPlugin)
 

@@ -56,6 +56,8 @@ export interface Config {
     groupLabels: string[]
     /** Largest gap between two lines of one multi-line event (a traceback, a stack). */
     eventGapMs: number
+    /** The live feed's shared refresh of the open end (errors/live/); 0: off. */
+    liveIntervalMs: number
   }
   /** Grafana, for Explore links (errors/context/explore.ts). Unset GRAFANA_URL: no links. */
   grafana: {
@@ -379,6 +381,7 @@ export function loadConfig (env: Env = process.env): Config {
       maxEntries: int(env, 'ERRORS_MAX_ENTRIES', 50_000, 1000, 1_000_000),
       groupLabels: groupLabelList(env),
       eventGapMs: int(env, 'ERROR_EVENT_GAP_MS', 1000, 0, 60_000),
+      liveIntervalMs: int(env, 'ERRORS_LIVE_INTERVAL_MS', 5000, 0, 60_000),
     },
     grafana: {
       url: grafanaUrl(env),

@@ -24,6 +24,10 @@ export interface AlertStreamOptions {
   onState?: (state: StreamState, retryInMs: number | null) => void
   /** Every message the server sent (snapshot, event or heartbeat): the list is current as of now. */
   onMessage?: () => void
+  /** The socket opened (subscriptions of other channels are sent again then). */
+  onOpen?: () => void
+  /** Frames of other channels on the stream (the live error feed); true when taken. */
+  onOther?: (msg: StreamMessage) => boolean
   minDelayMs?: number
   maxDelayMs?: number
   /** No message (the server sends heartbeats) for this long means the socket is dead. */
@@ -62,7 +66,7 @@ export class AlertStream {
   private retryTimer: unknown
   private idleTimer: unknown
   private stopped = true
-  private readonly o: Required<Omit<AlertStreamOptions, 'onState' | 'onMessage' | 'onMuting' | 'WebSocket'>> & Pick<AlertStreamOptions, 'onState' | 'onMessage' | 'onMuting' | 'WebSocket'>
+  private readonly o: Required<Omit<AlertStreamOptions, 'onState' | 'onMessage' | 'onMuting' | 'WebSocket' | 'onOpen' | 'onOther'>> & Pick<AlertStreamOptions, 'onState' | 'onMessage' | 'onMuting' | 'WebSocket' | 'onOpen' | 'onOther'>
 
   constructor (opts: AlertStreamOptions) {
     this.o = {
@@ -91,6 +95,14 @@ export class AlertStream {
     this.setState('closed', null)
   }
 
+  /** Sends a client message (another channel's, e.g. errors.subscribe); false when the socket is not open. */
+  send (msg: object): boolean {
+    const ws = this.ws as unknown as { send?: (data: string) => void, readyState?: number } | undefined
+    if (ws?.send === undefined || ws.readyState !== 1) return false
+    ws.send(JSON.stringify(msg))
+    return true
+  }
+
   /** Reconnect now (e.g. the browser came back online), skipping the wait. */
   reconnectNow (): void {
     if (this.stopped || this.state === 'open') return
@@ -114,7 +126,7 @@ export class AlertStream {
       return
     }
     this.ws = ws
-    ws.onopen = () => { this.armIdle(); this.setState('open', null) }
+    ws.onopen = () => { this.armIdle(); this.setState('open', null); this.o.onOpen?.() }
     ws.onmessage = (ev) => { this.armIdle(); this.handle(ev.data) }
     ws.onerror = () => {}
     ws.onclose = () => {
@@ -149,6 +161,10 @@ export class AlertStream {
     try { msg = JSON.parse(String(data)) as StreamMessage } catch { return }
     if (msg.type === 'muting') {
       this.o.onMuting?.(msg)
+      return
+    }
+    if (msg.type === 'errors.live' || msg.type === 'errors.live.refused') {
+      this.o.onOther?.(msg)
       return
     }
     if (msg.type === 'snapshot') {

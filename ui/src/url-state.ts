@@ -1,15 +1,18 @@
+import { parseDuration } from '../../shared/time-range.js'
 import type { Severity } from './types.js'
 import { SEVERITIES } from './types.js'
 
 export const VIEWS = ['overview', 'errors', 'database', 'connections', 'alerts'] as const
 export type View = (typeof VIEWS)[number]
-export const RANGES = ['1h', '6h', '24h', '7d', 'custom'] as const
-export type Range = (typeof RANGES)[number]
+/** The ranges offered as buttons; any duration (15m, 2h, 3d) is a range too, and `custom` means start and end. */
+export const RANGES = ['15m', '1h', '6h', '24h', '7d', 'custom'] as const
+export type Range = string
+const isRange = (r: string | null): r is string => r !== null && (r === 'custom' || (r.length <= 12 && parseDuration(r) !== undefined))
 
 export interface UiState {
   view: View
   range: Range
-  /** Custom range bounds, ISO strings; used when range is 'custom'. */
+  /** Custom range bounds: ISO times or relative ones (now-2h); used when range is 'custom'. */
   start: string
   end: string
   minSeverity: Severity
@@ -49,9 +52,9 @@ export function parseHash (hash: string): UiState {
   const qi = h.indexOf('?')
   const path = (qi < 0 ? h : h.slice(0, qi)).replace(/^\/+|\/+$/g, '')
   const sp = new URLSearchParams(qi < 0 ? '' : h.slice(qi + 1))
-  const range = oneOf(sp.get('range'), RANGES, DEFAULT_STATE.range)
-  const start = sp.get('start') ?? ''
-  const end = sp.get('end') ?? ''
+  const range = isRange(sp.get('range')) ? sp.get('range') as string : DEFAULT_STATE.range
+  const start = (sp.get('start') ?? '').slice(0, 40)
+  const end = (sp.get('end') ?? '').slice(0, 40)
   return {
     view: oneOf(path, VIEWS, DEFAULT_STATE.view),
     range: range === 'custom' && start === '' ? DEFAULT_STATE.range : range,

@@ -15,6 +15,24 @@ export type Frame = Buffer
 export const encode = (msg: StreamMessage): Frame => Buffer.from(JSON.stringify(msg))
 export const eventFrame = (e: AlertEvent): Frame => encode({ type: 'event', id: e.id, kind: e.kind, alert: e.alert, at: e.at })
 
+/** One socket of the stream, as a channel sees it: it can be sent frames, and says who opened it. */
+export interface StreamPeer {
+  send: (frame: Frame) => void
+  /** Opened with an embed token (a Grafana panel): it sees only what its panel shows. */
+  readonly embed: boolean
+}
+
+/**
+ * Another part speaking on this stream (the live error feed, errors/live/): client messages whose
+ * `type` starts with `prefix` go to it, and it hears when a socket closes. The stream stays one
+ * socket per page; alerts know nothing of the channel's messages.
+ */
+export interface StreamChannel {
+  prefix: string
+  onMessage: (peer: StreamPeer, msg: Record<string, unknown>) => void
+  onClose: (peer: StreamPeer) => void
+}
+
 /** The TCP socket under a WebSocket (the upgraded request's socket): cork/uncork batch its writes. */
 export interface Corkable { cork: () => void, uncork: () => void }
 
@@ -39,6 +57,9 @@ interface Client {
   strikes: number
   alive: boolean
   closed: boolean
+  /** Set once a channel spoke with it. */
+  peer?: StreamPeer
+  embed: boolean
 }
 
 export interface ClientOptions {
@@ -61,13 +82,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** The stream's connected sockets: catch-up on connect, bounded queues, heartbeats, closing. */
 export function createClients (o: ClientOptions) {
   const clients = new Set<Client>()
+  const channels: StreamChannel[] = []
   let lastEmitted = 0
   const maxBuffered = o.maxBufferedBytes ?? 32 * 1024 * 1024
   const tooSlow = (c: Client) => kick(c, CLOSE_TOO_SLOW, 'too slow: reconnect with lastEventId', 'slow')
 
+  function left (c: Client) {
+    if (c.peer !== undefined) for (const ch of channels) ch.onClose(c.peer)
+  }
+
   function kick (c: Client, code: number, reason: string, metricReason: string) {
     if (c.closed) return
     c.closed = true
+    left(c)
     clients.delete(c)
     o.metrics.wsClients.set(clients.size)
     o.metrics.wsDisconnects.inc({ reason: metricReason })
@@ -206,8 +233,11 @@ export function createClients (o: ClientOptions) {
     },
 
     /** Adds a connected socket: snapshot or replay first, then live events. */
-    async connect (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable) {
-      const c: Client = { socket, tcp, lastSent: 0, started: false, joinedAt: lastEmitted, syncing: true, buffer: [], pending: 0, bufferedBytes: 0, strikes: 0, alive: true, closed: false }
+    /** A part that speaks on the stream too (see StreamChannel). */
+    addChannel (ch: StreamChannel) { channels.push(ch) },
+
+    async connect (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable, embed = false) {
+      const c: Client = { socket, tcp, lastSent: 0, started: false, joinedAt: lastEmitted, syncing: true, buffer: [], pending: 0, bufferedBytes: 0, strikes: 0, alive: true, closed: false, embed }
       clients.add(c)
       o.metrics.wsClients.set(clients.size)
       socket.on('pong', () => { c.alive = true })
@@ -215,6 +245,7 @@ export function createClients (o: ClientOptions) {
       socket.on('close', () => {
         if (c.closed) return
         c.closed = true
+        left(c)
         clients.delete(c)
         o.metrics.wsClients.set(clients.size)
         o.metrics.wsDisconnects.inc({ reason: 'client' })
@@ -223,12 +254,20 @@ export function createClients (o: ClientOptions) {
         c.alive = true
         if (isBinary) return kick(c, 1003, 'binary frames are not accepted: this stream is server-to-client', 'protocol')
         const text = data.toString()
-        let ok = false
+        let msg: Record<string, unknown> | undefined
         try {
-          ok = text.length < 1024 && (JSON.parse(text) as { type?: unknown }).type === 'ping'
+          const parsed = text.length < 8192 ? JSON.parse(text) as unknown : undefined
+          if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) msg = parsed as Record<string, unknown>
         } catch {}
-        if (!ok) return kick(c, 1008, 'unexpected message: the only client message is {"type":"ping"}', 'protocol')
-        send(c, encode({ type: 'heartbeat', at: new Date().toISOString() }))
+        const type = typeof msg?.type === 'string' ? msg.type : ''
+        if (msg !== undefined && type === 'ping' && text.length < 1024) return send(c, encode({ type: 'heartbeat', at: new Date().toISOString() }))
+        const ch = msg === undefined ? undefined : channels.find((x) => type.startsWith(x.prefix))
+        if (ch === undefined || msg === undefined) {
+          const also = channels.map((x) => `${x.prefix}*`).join(', ')
+          return kick(c, 1008, `unexpected message: the client messages are {"type":"ping"}${also === '' ? '' : ` and ${also}`}`, 'protocol')
+        }
+        c.peer ??= { send: (frame) => { send(c, frame) }, embed: c.embed }
+        ch.onMessage(c.peer, msg)
       })
       const retries = o.syncRetries ?? 6
       for (let attempt = 0; ; attempt++) {

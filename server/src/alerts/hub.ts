@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { WebSocket } from 'ws'
 import type { Bus, Unsubscribe } from '../infra/redis.js'
-import { createClients, encode, eventFrame, PAGE, type Corkable } from './clients.js'
+import { createClients, encode, eventFrame, PAGE, type Corkable, type StreamChannel } from './clients.js'
 import type { AlertMetrics } from './metrics.js'
 import { createPacer } from './pacer.js'
 import type { BusMessage } from './pipeline.js'
@@ -9,7 +9,7 @@ import { createSnapshots } from './snapshots.js'
 import type { AlertStore } from './store.js'
 import type { AlertEvent, StreamMessage } from './types.js'
 
-export { CLOSE_STORE_DOWN, CLOSE_TOO_SLOW } from './clients.js'
+export { CLOSE_STORE_DOWN, CLOSE_TOO_SLOW, type Frame, type StreamChannel, type StreamPeer } from './clients.js'
 
 export interface HubOptions {
   store: AlertStore
@@ -139,9 +139,11 @@ export function createHub (o: HubOptions) {
         setInterval(() => clients.sweep(), o.sweepMs ?? 1000))
       for (const t of timers) t.unref()
     },
-    connect: (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable) => clients.connect(socket, lastEventId, tcp),
+    connect: (socket: WebSocket, lastEventId: number | undefined, tcp?: Corkable, embed?: boolean) => clients.connect(socket, lastEventId, tcp, embed),
     /** Resolves when the stream's bursts give way (see pacer.ts): a connecting client's handshake waits for it. */
     turn: () => pacer.turn(),
+    /** Another part speaking on the stream (errors/live/): its client messages and socket closes. */
+    addChannel: (ch: StreamChannel) => clients.addChannel(ch),
     clientCount: () => clients.size(),
     /** A message for every connected client now, outside the event sequence (silence state, say). */
     broadcast: (msg: StreamMessage) => clients.broadcast(encode(msg)),

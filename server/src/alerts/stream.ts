@@ -36,6 +36,6 @@ export const streamRoutes: FastifyPluginAsyncTypebox<{ metrics: AlertMetrics, hu
     }
     const raw = request.query.lastEventId
     // The upgraded request's socket is the one ws writes to: corked per batch of events.
-    h.connect(socket, raw === undefined ? undefined : Number(raw), request.raw.socket)
+    h.connect(socket, raw === undefined ? undefined : Number(raw), request.raw.socket, request.principal?.via === 'embed')
   })
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { ALERT_SEVERITIES, severityWeight, type AlertSeverity, type Severity } from '../../../shared/severity.js'
+import { LiveFrameSchema } from '../errors/live/schemas.js'
 import { MutingReply } from './silences/schemas.js'
 
 export const AlertSchema = Type.Object({
@@ -52,6 +53,8 @@ export const StreamMessageSchema = Type.Union([
   Type.Object({ type: Type.Literal('heartbeat'), at: Type.String() }),
   /** The silenced/inhibited state from Alertmanager, as GET {base}/api/alerts/muting answers it. */
   Type.Object({ type: Type.Literal('muting'), ...MutingReply.properties }),
+  /** The live error feed's frames (errors/live/schemas.ts), to the sockets that subscribed. */
+  ...LiveFrameSchema.anyOf,
 ])
 export type StreamMessage = Static<typeof StreamMessageSchema>
 

@@ -1,6 +1,7 @@
 import { parseSearch } from '../logs/filter.js'
 import type { LineFilter } from '../logs/source.js'
 import { SEVERITIES, type Severity } from '../metrics/names.js'
+import { parseDuration, parseTimeExpr } from '../../../shared/time-range.js'
 
 export type Field = 'q' | 'range' | 'start' | 'end' | 'limit' | 'minSeverity'
 
@@ -13,7 +14,10 @@ export class InputError extends Error {
   }
 }
 
+/** The ranges the UI offers as buttons; any other duration (15m, 2h, 3d) is taken too. */
 export const RANGES = { '1h': 3600_000, '6h': 6 * 3600_000, '24h': 24 * 3600_000, '7d': 7 * 86_400_000 } as const
+/** The shortest range: one step of the chart. */
+export const MIN_RANGE_MS = 60_000
 export const DEFAULT_LIMIT = 100
 export const MAX_LIMIT = 1000
 /** How far past now an `end` may be (clock skew between browser and server); later ends are refused. */
@@ -36,13 +40,10 @@ export interface FeedInput {
   limit: number
 }
 
-function parseTime (field: 'start' | 'end', raw: string): number {
-  const value = raw.trim()
-  const ms = /^\d{1,15}$/.test(value) ? Number(value) : /^\d{4}-\d\d-\d\d/.test(value) ? Date.parse(value) : Number.NaN
-  if (!Number.isFinite(ms)) {
-    throw new InputError(field, `${field} must be an ISO 8601 time (2026-11-22T02:00:00Z) or epoch milliseconds, got "${value.slice(0, 40)}"`)
-  }
-  return ms
+function parseTime (field: 'start' | 'end', raw: string, now: number): number {
+  const t = parseTimeExpr(raw, now)
+  if ('error' in t) throw new InputError(field, `${field}: ${t.error}`)
+  return t.ms
 }
 
 /** Validates the query string of GET /api/errors; every refusal names its field. */
@@ -53,8 +54,8 @@ export function parseErrorsQuery (raw: RawErrorsQuery, maxRangeDays: number, now
     if (raw.range !== undefined) throw new InputError('range', 'give either range or start and end, not both')
     if (raw.start === undefined) throw new InputError('start', 'start is missing: give both start and end, or a range')
     if (raw.end === undefined) throw new InputError('end', 'end is missing: give both start and end, or a range')
-    startMs = parseTime('start', raw.start)
-    endMs = parseTime('end', raw.end)
+    startMs = parseTime('start', raw.start, now)
+    endMs = parseTime('end', raw.end, now)
     if (startMs >= endMs) throw new InputError('start', `start (${new Date(startMs).toISOString()}) must be before end (${new Date(endMs).toISOString()})`)
     if (endMs > now + MAX_FUTURE_MS) throw new InputError('end', `end (${new Date(endMs).toISOString()}) is more than a day in the future`)
     if (endMs - startMs > maxRangeDays * 86_400_000) {
@@ -64,8 +65,9 @@ export function parseErrorsQuery (raw: RawErrorsQuery, maxRangeDays: number, now
     if (startMs >= endMs) throw new InputError('start', 'start is in the future: there are no logs yet')
   } else {
     const range = raw.range ?? '1h'
-    const span = RANGES[range as keyof typeof RANGES]
-    if (span === undefined) throw new InputError('range', `range must be one of ${Object.keys(RANGES).join(', ')} (got "${range.slice(0, 40)}"); or give start and end`)
+    const span = RANGES[range as keyof typeof RANGES] ?? parseDuration(range)
+    if (span === undefined) throw new InputError('range', `range must be a duration such as 15m, 6h or 7d (got "${range.slice(0, 40)}"); or give start and end`)
+    if (span < MIN_RANGE_MS) throw new InputError('range', `range ${range} is shorter than the minimum of 1m`)
     if (span > maxRangeDays * 86_400_000) throw new InputError('range', `range ${range} is longer than the maximum of ${maxRangeDays} days (MAX_RANGE_DAYS)`)
     endMs = now
     startMs = now - span

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
 import { routePrefix } from '../infra/http.js'
 import { M, SEVERITIES } from '../metrics/names.js'
-import { createClassifier } from './classifier.js'
+import { createClassifier, type Classifier } from './classifier.js'
 import type { ErrorsAnswer } from './feed.js'
 import contextRoutes from './context/routes.js'
 import errorsRoutes from './routes.js'
@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Exact error counts per severity (the recent-errors gauge and the error spike check). */
     errorStats: ErrorStats
+    /** The noise and severity rules, compiled once (the live feed, errors/live/, classifies with it too). */
+    errorClassifier: Classifier
   }
 }
 
@@ -31,6 +33,7 @@ export interface ErrorsPluginOptions {
 export default fp<ErrorsPluginOptions>(async (app, opts) => {
   const rules = loadRules(opts.rulesFile ?? app.config.noiseRulesFile ?? DEFAULT_RULES_FILE)
   const classifier = createClassifier(rules)
+  app.decorate('errorClassifier', classifier)
   const registry = app.metrics.registry
   const linesClassified = new Counter({
     name: M.linesClassified,

@@ -32,6 +32,11 @@ export interface LogQuery {
   exclude?: string
   /** The most entries the caller wants in total; the source reports if more existed. */
   maxEntries: number
+  /**
+   * The open end only (the live feed, errors/live/): fetched as asked, not widened to whole
+   * windows to prove them. Exact all the same: it lies within one split interval, paged backward.
+   */
+  tail?: boolean
   signal?: AbortSignal
 }
 

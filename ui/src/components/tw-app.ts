@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js'
 import { AlertStream, type StreamState } from '../alert-stream.js'
 import { AlertsStore } from '../alerts-store.js'
 import { createApi } from '../api.js'
+import { LiveErrors } from '../live-errors.js'
 import { onTick } from '../clock.js'
 import type { AppContext } from '../context.js'
 import { basePath } from '../env.js'
@@ -63,7 +64,8 @@ export class TwApp extends LitElement {
       base,
       onUnauthorized: () => { location.assign(`${base}/login?next=${encodeURIComponent(location.pathname + location.search + location.hash)}`) },
     })
-    this.ctx = { api, alerts: this.store, base, embed: false, me: undefined, streamState: 'connecting' }
+    const live = new LiveErrors((msg) => this.stream.send(msg))
+    this.ctx = { api, alerts: this.store, base, embed: false, me: undefined, streamState: 'connecting', live }
     const wsBase = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${base}/api/alerts/stream`
     this.stream = new AlertStream({
       url: (last) => last === undefined ? wsBase : `${wsBase}?lastEventId=${encodeURIComponent(last)}`,
@@ -79,6 +81,8 @@ export class TwApp extends LitElement {
       },
       onState: (s) => { this.setStream(s) },
       onMessage: () => { this.store.touch() },
+      onOpen: () => { live.resend() },
+      onOther: (msg) => live.handle(msg),
     })
   }
 

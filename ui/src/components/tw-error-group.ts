@@ -12,6 +12,7 @@ import './tw-age.js'
  */
 export const errorGroupStyles = css`
     tw-error-group { display: block; border-bottom: 1px solid var(--border); content-visibility: auto; contain-intrinsic-size: auto 3.4rem; }
+    tw-error-group[highlight] { background: var(--bg-hover); box-shadow: inset 3px 0 0 var(--accent); }
     tw-error-group .row { display: grid; grid-template-columns: 5.5rem minmax(0, 1fr) 5rem 96px 10rem; gap: 0.25rem 0.75rem; align-items: center; padding: 0.45rem 0.25rem; }
     tw-error-group button.toggle { all: unset; cursor: pointer; display: block; min-width: 0; overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85rem; border-radius: 3px; }
     tw-error-group button.toggle:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }

@@ -9,10 +9,12 @@ import { formatCount, formatTime } from '../format.js'
 import { composeQuery, isRegexQuery, splitQuery } from '../search.js'
 import { shared } from '../styles/tokens.js'
 import { SEVERITIES, type ErrorSample, type ErrorsResponse, type Severity } from '../types.js'
-import { DEFAULT_STATE, RANGES, errorsQuery, type Range, type UiState } from '../url-state.js'
+import { DEFAULT_STATE, errorsQuery, type UiState } from '../url-state.js'
+import { ErrorsLiveController, LIVE_REBASE_MS } from './errors-live.js'
 import './tw-age.js'
 import './tw-error-context.js'
 import { errorGroupStyles } from './tw-error-group.js'
+import './tw-range-picker.js'
 
 const REFRESH_MS = 60_000
 // Groups appear in chunks, one task each: the first screenful paints at once and no task
@@ -20,13 +22,6 @@ const REFRESH_MS = 60_000
 const FIRST_CHUNK = 40
 const CHUNK = 120
 const queryKey = (u: UiState) => JSON.stringify([u.range, u.start, u.end, u.minSeverity, u.q])
-/** datetime-local wants "yyyy-mm-ddThh:mm" in local time. */
-const toLocalInput = (iso: string) => {
-  const t = Date.parse(iso)
-  if (Number.isNaN(t)) return ''
-  const d = new Date(t - new Date(t).getTimezoneOffset() * 60_000)
-  return d.toISOString().slice(0, 16)
-}
 
 /** The error feed: range, minimum severity and search in the URL; chart; grouped errors. */
 @customElement('tw-errors')
@@ -45,7 +40,6 @@ export class TwErrors extends LitElement {
     .search #q { flex: 1 1 12rem; min-width: 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
     input[aria-invalid=true] { border-color: var(--sev-critical); border-width: 2px; }
     .field-error { color: var(--danger-fg); background: var(--danger-bg); border-radius: 4px; padding: 0.25rem 0.5rem; margin: 0.3rem 0 0; font-size: 0.85rem; overflow-wrap: anywhere; }
-    .custom { display: flex; flex-wrap: wrap; gap: 0.5rem; }
     .totals { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.5rem; }
     .head { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.5rem; align-items: baseline; }
     .list-head { display: grid; grid-template-columns: 5.5rem minmax(0, 1fr) 5rem 96px 10rem; gap: 0.75rem; padding: 0.3rem 0.25rem; border-bottom: 1px solid var(--border); font-size: 0.8rem; color: var(--muted); font-weight: 600; }
@@ -78,10 +72,21 @@ export class TwErrors extends LitElement {
   private dataKey = ''
   private abort: AbortController | undefined
   private timer: ReturnType<typeof setInterval> | undefined
+  /** Live updates on the stream: counts, new groups and the chart's end between loads. */
+  private readonly live = new ErrorsLiveController(this, { tail: (merged) => { this.data = merged }, reload: () => { this.load() } })
+  /** The group a link pointed at, scrolled to once its row is drawn ('' when done). */
+  private linkedGroup = ''
+  private shownKey = ''
 
   override connectedCallback (): void {
     super.connectedCallback()
-    this.timer = setInterval(() => { if (this.ui.range !== 'custom' && !this.noFetch) this.load() }, REFRESH_MS)
+    this.linkedGroup = this.ui.group
+    this.timer = setInterval(() => {
+      if (this.noFetch || (this.ui.range === 'custom' && !this.live.active)) return
+      // Followed live: reloaded now and then only, so a relative window slides.
+      if (this.live.active && this.ctx.streamState === 'open' && Date.now() - this.live.followingSince < LIVE_REBASE_MS) return
+      this.load()
+    }, REFRESH_MS)
   }
 
   override disconnectedCallback (): void {
@@ -104,7 +109,10 @@ export class TwErrors extends LitElement {
       this.columns = this.data === undefined ? undefined : errorRateColumns(this.data.series)
       // Keep the expanded group visible even when it is far down the list.
       const at = this.data?.groups.findIndex((g) => g.fingerprint === this.ui.group) ?? -1
-      this.shownGroups = Math.max(FIRST_CHUNK, at + 1)
+      // A live update of the same answer keeps the rows already drawn (no flicker back to the first chunk).
+      const same = changed.get('data') !== undefined && this.shownKey === this.dataKey
+      this.shownKey = this.dataKey
+      this.shownGroups = Math.max(same ? this.shownGroups : FIRST_CHUNK, at + 1)
     }
   }
 
@@ -113,6 +121,17 @@ export class TwErrors extends LitElement {
     clearTimeout(this.chunkTimer)
     if (this.shownGroups < total) this.chunkTimer = setTimeout(() => { this.shownGroups += CHUNK }, 0)
     else if (total > 0) this.dispatchEvent(new CustomEvent('tw-groups-rendered', { detail: { count: total } }))
+    if (this.linkedGroup !== '') this.scrollToGroup()
+  }
+
+  /** A link to a group (group= in the URL): its row scrolled into view and highlighted for a moment. */
+  private scrollToGroup () {
+    const row = this.renderRoot.querySelector<HTMLElement>('tw-error-group[expanded]')
+    if (row === null) return
+    this.linkedGroup = ''
+    row.scrollIntoView({ block: 'center' })
+    row.setAttribute('highlight', '')
+    setTimeout(() => row.removeAttribute('highlight'), 2500)
   }
 
   async load (): Promise<void> {
@@ -128,6 +147,7 @@ export class TwErrors extends LitElement {
       this.data = data
       this.dataKey = key
       this.error = undefined
+      if (!this.noFetch) this.live.follow(this.ctx, this.ui, data)
     } catch (err) {
       if (ac.signal.aborted) return
       this.error = err as Error
@@ -159,17 +179,8 @@ export class TwErrors extends LitElement {
     if (this.draftQ.trim() !== '') this.search()
   }
 
-  private setRange (range: Range) {
-    if (range === 'custom') {
-      const end = new Date()
-      const start = new Date(end.getTime() - 24 * 3600_000)
-      this.set({ range, start: this.ui.start || start.toISOString(), end: this.ui.end || end.toISOString() })
-    } else this.set({ range, start: '', end: '' })
-  }
-
-  private setCustom (which: 'start' | 'end', value: string) {
-    const t = Date.parse(value)
-    if (!Number.isNaN(t)) this.set({ [which]: new Date(t).toISOString() })
+  private onZoom (e: CustomEvent<{ startMs: number, endMs: number }>) {
+    this.set({ range: 'custom', start: new Date(e.detail.startMs).toISOString(), end: new Date(e.detail.endMs).toISOString() })
   }
 
   private onContext (e: CustomEvent<{ sample: ErrorSample }>) {
@@ -187,15 +198,7 @@ export class TwErrors extends LitElement {
     const regex = isRegexQuery(this.draftQ)
     return html`
       <form role="search" aria-label="Filter errors" @submit=${this.onSubmit}>
-        <fieldset><legend>Range</legend>
-          ${RANGES.map((r) => html`<button type="button" aria-pressed=${this.ui.range === r ? 'true' : 'false'} @click=${() => { this.setRange(r) }}>${r === 'custom' ? 'Custom' : r}</button>`)}
-        </fieldset>
-        ${this.ui.range === 'custom'
-          ? html`<div class="custom">
-              <div><label for="start">From</label><input id="start" type="datetime-local" .value=${toLocalInput(this.ui.start)} @change=${(e: Event) => { this.setCustom('start', (e.target as HTMLInputElement).value) }}></div>
-              <div><label for="end">To</label><input id="end" type="datetime-local" .value=${toLocalInput(this.ui.end)} @change=${(e: Event) => { this.setCustom('end', (e.target as HTMLInputElement).value) }}></div>
-            </div>`
-          : ''}
+        <tw-range-picker .range=${this.ui.range} .start=${this.ui.start} .end=${this.ui.end} @tw-range=${(e: CustomEvent<Partial<UiState>>) => { e.stopPropagation(); this.set(e.detail) }}></tw-range-picker>
         <div><label for="sev">Minimum severity</label>
           <select id="sev" @change=${(e: Event) => { this.set({ minSeverity: (e.target as HTMLSelectElement).value as Severity }) }}>
             ${SEVERITIES.map((s) => html`<option value=${s} ?selected=${s === this.ui.minSeverity}>${s}</option>`)}
@@ -247,7 +250,7 @@ export class TwErrors extends LitElement {
             <div class="totals">
               ${SEVERITIES.map((s) => html`<span><span class="sev ${s}">${s}</span> <span class="num">${formatCount(d.totals[s])}</span></span>`)}
             </div>
-            <tw-error-rate-chart .columns=${this.columns} summary=${`Errors per ${d.series.stepSeconds} s from ${formatTime(d.range.start)} to ${formatTime(d.range.end)}, stacked by severity`}></tw-error-rate-chart>
+            <tw-error-rate-chart @tw-zoom=${this.onZoom} .columns=${this.columns} summary=${`Errors per ${d.series.stepSeconds} s from ${formatTime(d.range.start)} to ${formatTime(d.range.end)}, stacked by severity`}></tw-error-rate-chart>
           </section>`}
           ${this.mode === 'chart'
 ? ''

@@ -73,7 +73,7 @@ export async function runQuery (d: QueryDeps, q: LogQuery, logql: string, onPage
   const closedBeforeNs = nowNs - d.ingestionLagNs
   // An open chunk is fetched from the start of its first window (and trimmed), so its closed windows can be proven too.
   const chunks = planChunks(q.startNs, q.endNs, d.chunkNs, closedBeforeNs)
-    .map((c) => c.closed ? c : { ...c, fetchStartNs: c.fetchStartNs / d.windowNs * d.windowNs })
+    .map((c) => c.closed || q.tail === true ? c : { ...c, fetchStartNs: c.fetchStartNs / d.windowNs * d.windowNs })
   let extra = d.maxSplits
   let collected = 0
   let fatal: LokiHttpError | undefined

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { loadHistoryConfig, type HistoryConfig } from './database/history/config.js'
+import { loadLifecycleConfig, type LifecycleConfig } from './errors/lifecycle/config.js'
 import { SEVERITIES, type Severity } from '../../shared/severity.js'
 
 /**
@@ -56,6 +57,8 @@ export interface Config {
     groupLabels: string[]
     /** Largest gap between two lines of one multi-line event (a traceback, a stack). */
     eventGapMs: number
+    /** Resolve, mute, new-group alerts (errors/lifecycle/). */
+    lifecycle: LifecycleConfig
   }
   scheduling: {
     sweepIntervalS: number
@@ -362,6 +365,7 @@ export function loadConfig (env: Env = process.env): Config {
       maxEntries: int(env, 'ERRORS_MAX_ENTRIES', 50_000, 1000, 1_000_000),
       groupLabels: groupLabelList(env),
       eventGapMs: int(env, 'ERROR_EVENT_GAP_MS', 1000, 0, 60_000),
+      lifecycle: loadLifecycleConfig(env),
     },
     scheduling: {
       sweepIntervalS: int(env, 'SCHEDULING_SWEEP_INTERVAL_S', 30, 1, 3600),

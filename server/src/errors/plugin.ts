@@ -5,6 +5,7 @@ import { M, SEVERITIES } from '../metrics/names.js'
 import { createClassifier } from './classifier.js'
 import type { ErrorsAnswer } from './feed.js'
 import errorsRoutes from './routes.js'
+import { setupErrorLifecycle } from './lifecycle/setup.js'
 import { createSingleFlight } from './singleflight.js'
 import { DEFAULT_RULES_FILE, loadRules } from './rules.js'
 import { createErrorSpikeCheck, SPIKE_POLL_MS } from './spike.js'
@@ -14,6 +15,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Exact error counts per severity (the recent-errors gauge and the error spike check). */
     errorStats: ErrorStats
+    /** The new-group check, run now (tests; it also runs every ERROR_NEW_GROUP_CHECK_S). */
+    errorLifecycle: { checkNow: () => Promise<void> }
   }
 }
 
@@ -61,6 +64,8 @@ export default fp<ErrorsPluginOptions>(async (app, opts) => {
 
   const feedsShared = new Counter({ name: M.feedsShared, help: 'Error feed requests answered by a computation already in flight for the same question (single flight)', registers: [registry] })
   const flights = createSingleFlight<ErrorsAnswer>(() => feedsShared.inc())
-  await app.register(errorsRoutes, { classifier, linesClassified, flights, prefix: routePrefix(app.config.basePath) })
+  const { lifecycle, checkNow } = await setupErrorLifecycle(app, { logSource: app.deps.logSource, classifier, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs })
+  app.decorate('errorLifecycle', { checkNow })
+  await app.register(errorsRoutes, { classifier, linesClassified, flights, lifecycle, prefix: routePrefix(app.config.basePath) })
   app.log.debug({ rules: rules.rules.length, file: rules.file }, 'error feed rules loaded')
 }, { name: 'errors', decorators: { fastify: ['config', 'deps', 'metrics', 'alertSink'] } })

@@ -13,7 +13,7 @@ import { ErrorsQuery, ErrorsResponse } from './schemas.js'
  * Registered under the BASE_PATH prefix. Bad input (InputError, with its field) and a
  * refusing log source go to the one error handler.
  */
-const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesClassified: FeedDeps['linesClassified'], flights: SingleFlight<ErrorsAnswer> }> = async (app, opts) => {
+const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesClassified: FeedDeps['linesClassified'], flights: SingleFlight<ErrorsAnswer>, lifecycle?: FeedDeps['lifecycle'] }> = async (app, opts) => {
   app.get('/api/errors', {
     config: { auth: 'embed' },
     schema: {
@@ -29,7 +29,7 @@ const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesCla
     try {
       // Concurrent identical questions share one computation (and one set of Loki requests).
       return await opts.flights.run(feedKey(request.query, input), controller.signal, async (signal) =>
-        await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs }, input, signal))
+        await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs, lifecycle: opts.lifecycle }, input, signal))
     } catch (err) {
       if (err instanceof WaiterLeft) throw app.httpErrors.createError(504, 'cancelled: the client went away before the answer')
       if (!(err instanceof LogQueryError)) throw err

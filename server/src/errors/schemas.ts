@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
 import { SEVERITIES } from '../../../shared/severity.js'
+import { GroupLifecycleT } from './lifecycle/schemas.js'
 
 /** The error feed's wire shapes: the routes validate with them, the UI derives its types from them. */
 const SeverityT = Type.Enum(SEVERITIES)
@@ -22,6 +23,7 @@ export const ErrorsQuery = Type.Object({
   minSeverity: Type.Optional(Type.String()),
   q: Type.Optional(Type.String()),
   limit: Type.Optional(Type.String()),
+  muted: Type.Optional(Type.String()),
 })
 
 export const ErrorsResponse = Type.Object({
@@ -50,7 +52,9 @@ export const ErrorsResponse = Type.Object({
     })),
     sparkline: Counts,
     signature: Type.Optional(GroupSignatureT),
+    lifecycle: Type.Optional(GroupLifecycleT),
   })),
+  muted: Type.Object({ groups: Type.Number(), events: Type.Number(), shown: Type.Boolean() }),
   series: Type.Object({
     stepSeconds: Type.Number(),
     timestamps: Counts,

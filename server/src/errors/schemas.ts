@@ -54,7 +54,8 @@ export const ErrorsResponse = Type.Object({
     signature: Type.Optional(GroupSignatureT),
     lifecycle: Type.Optional(GroupLifecycleT),
   })),
-  muted: Type.Object({ groups: Type.Number(), events: Type.Number(), shown: Type.Boolean() }),
+  // Always sent by the feed (errors/lifecycle/); optional so answers built elsewhere (benchmarks, embeds) need not.
+  muted: Type.Optional(Type.Object({ groups: Type.Number(), events: Type.Number(), shown: Type.Boolean() })),
   series: Type.Object({
     stepSeconds: Type.Number(),
     timestamps: Counts,

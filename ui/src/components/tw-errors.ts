@@ -18,7 +18,7 @@ const REFRESH_MS = 60_000
 // grows long with 500 groups (rows off screen also skip layout: content-visibility).
 const FIRST_CHUNK = 40
 const CHUNK = 120
-const queryKey = (u: UiState) => JSON.stringify([u.range, u.start, u.end, u.minSeverity, u.q])
+const queryKey = (u: UiState) => JSON.stringify([u.range, u.start, u.end, u.minSeverity, u.q, u.showMuted])
 /** datetime-local wants "yyyy-mm-ddThh:mm" in local time. */
 const toLocalInput = (iso: string) => {
   const t = Date.parse(iso)
@@ -222,6 +222,13 @@ export class TwErrors extends LitElement {
     </div>`
   }
 
+  /** How many groups are muted, and the switch that shows them (muted=show in the URL). */
+  private renderMuted (d: ErrorsResponse) {
+    const muted = d.muted ?? { groups: 0, events: 0 }
+    if (this.mode !== 'full' || (muted.groups === 0 && !this.ui.showMuted)) return ''
+    return html`<label class="case"><input id="show-muted" type="checkbox" .checked=${this.ui.showMuted} @change=${(e: Event) => { this.set({ showMuted: (e.target as HTMLInputElement).checked }) }}>Show ${formatCount(muted.groups)} muted ${muted.groups === 1 ? 'group' : 'groups'} <span class="muted">(${formatCount(muted.events)} events)</span></label>`
+  }
+
   override render () {
     const d = this.data
     return html`
@@ -245,12 +252,12 @@ export class TwErrors extends LitElement {
           ${this.mode === 'chart'
 ? ''
 : html`<section class="card" aria-labelledby="groups-h">
-            <div class="head"><h2 id="groups-h">Grouped errors <span class="muted">(${formatCount(d.groups.length)})</span></h2></div>
+            <div class="head"><h2 id="groups-h">Grouped errors <span class="muted">(${formatCount(d.groups.length)})</span></h2>${this.renderMuted(d)}</div>
             ${d.groups.length === 0
               ? html`<p class="empty">No errors at or above ${this.ui.minSeverity} in this range${this.ui.q === '' ? '' : ' matching the search'}.</p>`
               : html`<div class="list-head" aria-hidden="true"><span>Severity</span><span>Message</span><span class="num">Count</span><span>Trend</span><span>Seen</span></div>
-                <div role="list" @tw-toggle=${this.onToggle}>
-                  ${repeat(d.groups.slice(0, this.shownGroups), (g) => g.fingerprint, (g) => html`<tw-error-group role="listitem" .group=${g} ?expanded=${g.fingerprint === this.ui.group}></tw-error-group>`)}
+                <div role="list" @tw-toggle=${this.onToggle} @tw-lifecycle=${() => { this.load() }}>
+                  ${repeat(d.groups.slice(0, this.shownGroups), (g) => g.fingerprint, (g) => html`<tw-error-group role="listitem" .group=${g} .api=${this.ctx?.embed === false ? this.ctx.api : undefined} ?expanded=${g.fingerprint === this.ui.group}></tw-error-group>`)}
                 </div>`}
           </section>`}`}`
   }

@@ -12,6 +12,7 @@ import { twAlerts } from './tw-alerts.cases.js'
 import { twDeadLetters } from './tw-dead-letters.cases.js'
 import { twDatabase } from './tw-database.cases.js'
 import { twErrorGroup } from './tw-error-group.cases.js'
+import { twErrorActions } from './tw-error-actions.cases.js'
 import { twErrors } from './tw-errors.cases.js'
 
 describe.skipIf(!(await have('chromium')))('components in Chromium', () => {
@@ -25,6 +26,7 @@ describe.skipIf(!(await have('chromium')))('components in Chromium', () => {
   twAge(h)
   twErrors(h)
   twErrorGroup(h)
+  twErrorActions(h)
   twDatabase(h)
   twAlerts(h)
   twDeadLetters(h)

@@ -22,7 +22,7 @@ export function isMuted (row: GroupRow, now: Date): boolean {
 }
 
 /** The stored row needs a write: a new group, or the feed saw it earlier, later or more severe than stored. */
-export function needsWrite (row: GroupRow | undefined, o: Observation, rank: (s: string) => number): boolean {
+export function needsWrite (row: Pick<GroupRow, 'firstSeen' | 'lastSeen' | 'severity'> | undefined, o: Observation, rank: (s: string) => number): boolean {
   return row === undefined || o.first < row.firstSeen || o.last > row.lastSeen || rank(o.severity) < rank(row.severity)
 }
 

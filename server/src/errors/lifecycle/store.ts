@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { SEVERITIES } from '../../metrics/names.js'
 
 /** One group's lifecycle as stored (tw_error_groups). */
 export interface GroupRow {
@@ -29,13 +30,18 @@ export type Action = 'resolve' | 'unresolve' | 'mute' | 'unmute'
 
 export interface LifecycleStore {
   read: (fingerprints: string[]) => Promise<Map<string, GroupRow>>
+  /** The groups among these that are resolved, or muted at `now`: the few rows the feed must see for all of its groups. */
+  flagged: (fingerprints: string[], now: Date) => Promise<Map<string, GroupRow>>
   get: (fingerprint: string) => Promise<GroupRow | undefined>
   /** First and last seen widened, severity raised, in one statement for the whole batch. */
   record: (observations: Observation[]) => Promise<void>
   /** Resolved groups seen after their resolution: unresolved and marked regressed (audited). Returns those it changed. */
   regress: (seen: Array<{ fingerprint: string, at: Date }>, now: Date) => Promise<string[]>
-  /** Marks the new-group alert as raised; returns the fingerprints this call claimed (once across instances). */
-  claimAlerts: (fingerprints: string[], now: Date) => Promise<string[]>
+  /**
+   * Marks the new-group alert as raised for the critical or high groups first seen since `since`;
+   * returns the rows this call claimed (once across instances).
+   */
+  claimAlerts: (fingerprints: string[], now: Date, since: Date) => Promise<GroupRow[]>
   /** One person's action, with its audit row, in one statement; undefined for an unknown group. */
   act: (fingerprint: string, action: Action, by: string, at: Date, mute?: { until: Date | null, detail: string }) => Promise<GroupRow | undefined>
   /** The newest `perGroup` audit rows of each group. */
@@ -79,7 +85,7 @@ const toRow = (r: Raw): GroupRow => ({
   actions: Number(r.actions),
 })
 
-const SEV = 'ARRAY[\'critical\',\'high\',\'medium\',\'low\']'
+const SEV = `ARRAY[${SEVERITIES.map((x) => `'${x}'`).join(',')}]`
 
 // The columns each action sets; $2 is the time, $3 who, $6 a mute's end (null: for good).
 const SETS: Record<Action, string> = {
@@ -133,11 +139,18 @@ WITH u AS (
 SELECT fingerprint FROM u`, [seen.map((s) => s.fingerprint), seen.map((s) => s.at), now])
       return r.rows.map((x) => x.fingerprint)
     },
-    async claimAlerts (fingerprints, now) {
+    async flagged (fingerprints, now) {
+      const out = new Map<string, GroupRow>()
+      if (fingerprints.length === 0) return out
+      const r = await pool.query<Raw>(`SELECT ${COLUMNS} FROM tw_error_groups WHERE fingerprint = ANY($1::text[]) AND (resolved_at IS NOT NULL OR muted_forever OR muted_until > $2)`, [fingerprints, now])
+      for (const row of r.rows) out.set(row.fingerprint, toRow(row))
+      return out
+    },
+    async claimAlerts (fingerprints, now, since) {
       if (fingerprints.length === 0) return []
-      const r = await pool.query<{ fingerprint: string }>(
-        'UPDATE tw_error_groups SET alerted_at = $2 WHERE fingerprint = ANY($1::text[]) AND alerted_at IS NULL RETURNING fingerprint', [fingerprints, now])
-      return r.rows.map((x) => x.fingerprint)
+      const r = await pool.query<Raw>(
+        `UPDATE tw_error_groups SET alerted_at = $2 WHERE fingerprint = ANY($1::text[]) AND alerted_at IS NULL AND first_seen >= $3 AND severity IN ('critical', 'high') RETURNING ${COLUMNS}`, [fingerprints, now, since])
+      return r.rows.map(toRow)
     },
     async act (fingerprint, action, by, at, mute) {
       const r = await pool.query<Raw>(`

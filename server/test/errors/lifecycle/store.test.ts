@@ -82,9 +82,22 @@ for (const [name, makePool, available] of stores) {
       const rows = await store.read(many.map((o) => o.fingerprint).concat(['ffffffffffffffff']))
       expect(rows.size).toBe(2000)
       const fps = many.slice(0, 10).map((o) => o.fingerprint)
-      const claims = await Promise.all([store.claimAlerts(fps, T('10:01:00')), store.claimAlerts(fps, T('10:01:00'))])
-      expect(claims.flat().sort()).toEqual(fps)
-      expect(await store.claimAlerts(fps, T('10:02:00'))).toEqual([])
+      // First seen before `since`: not news, nothing claimed.
+      expect(await store.claimAlerts(fps, T('10:01:00'), T('10:00:01'))).toEqual([])
+      const claims = await Promise.all([store.claimAlerts(fps, T('10:01:00'), T('09:00:00')), store.claimAlerts(fps, T('10:01:00'), T('09:00:00'))])
+      expect(claims.flat().map((r) => r.fingerprint).sort()).toEqual(fps)
+      expect(claims.flat()[0]).toMatchObject({ severity: 'high', template: expect.stringMatching(/^boom /), alertedAt: T('10:01:00') })
+      expect(await store.claimAlerts(fps, T('10:02:00'), T('09:00:00'))).toEqual([])
+      // Medium and low groups are never claimed.
+      await store.record([obs('eeeeeeeeeeeeeeee', '10:00:00', '10:00:00', 'medium')])
+      expect(await store.claimAlerts(['eeeeeeeeeeeeeeee'], T('10:01:00'), T('09:00:00'))).toEqual([])
+
+      // Only the resolved or muted-now groups come back from flagged().
+      await store.act(fps[0] as string, 'resolve', 'anna', T('11:00:00'))
+      await store.act(fps[1] as string, 'mute', 'anna', T('11:00:00'), { until: T('12:00:00'), detail: 'for 1h' })
+      await store.act(fps[2] as string, 'mute', 'anna', T('11:00:00'), { until: null, detail: 'forever' })
+      expect([...(await store.flagged(many.map((o) => o.fingerprint), T('11:30:00'))).keys()].sort()).toEqual(fps.slice(0, 3))
+      expect([...(await store.flagged(many.map((o) => o.fingerprint), T('12:00:00'))).keys()].sort()).toEqual([fps[0], fps[2]])
     }, 120_000)
   })
 }

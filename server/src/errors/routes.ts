@@ -7,6 +7,7 @@ import { WaiterLeft, type SingleFlight } from './singleflight.js'
 import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
 import { parseErrorsQuery } from './input.js'
 import { ErrorsQuery, ErrorsResponse } from './schemas.js'
+import { withoutAudit } from './lifecycle/embed.js'
 
 /**
  * GET {BASE_PATH}/api/errors: the grouped, noise-free error feed (embed-able for Grafana).
@@ -28,8 +29,9 @@ const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesCla
     reply.raw.once('close', onClose)
     try {
       // Concurrent identical questions share one computation (and one set of Loki requests).
-      return await opts.flights.run(feedKey(request.query, input), controller.signal, async (signal) =>
+      const answer = await opts.flights.run(feedKey(request.query, input), controller.signal, async (signal) =>
         await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs, lifecycle: opts.lifecycle }, input, signal))
+      return request.principal?.via === 'embed' ? withoutAudit(answer) : answer
     } catch (err) {
       if (err instanceof WaiterLeft) throw app.httpErrors.createError(504, 'cancelled: the client went away before the answer')
       if (!(err instanceof LogQueryError)) throw err

@@ -120,7 +120,9 @@ export class TwErrors extends LitElement {
     this.abort = ac
     this.loading = true
     try {
-      const data = await this.ctx.api.errors(errorsQuery(this.ui), ac.signal)
+      // An embed token may not ask for muted groups (auth/embed-policy.ts).
+      const { muted, ...rest } = errorsQuery(this.ui)
+      const data = await this.ctx.api.errors(this.ctx.embed ? rest : { ...rest, muted }, ac.signal)
       if (ac.signal.aborted) return
       this.data = data
       this.dataKey = key

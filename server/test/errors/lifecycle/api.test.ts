@@ -5,6 +5,7 @@ import pino from 'pino'
 import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildApp } from '../../../src/app.js'
+import { createEmbedToken } from '../../../src/auth/embed.js'
 import { createDeps } from '../../../src/deps.js'
 import { createMetrics } from '../../../src/metrics/registry.js'
 import { ADMIN_TOKEN, auth, buildTestApp, testConfig, type TestApp } from '../../helpers/app.js'
@@ -162,6 +163,17 @@ describe('error lifecycle through the feed and its routes (embedded PGlite)', ()
     // Nothing was changed by the refusals.
     const read = await t.app.inject({ method: 'GET', url: `/logs/api/errors/groups/${fp}`, headers: auth() })
     expect(read.json().lifecycle).toMatchObject({ resolved: null, muted: null, audit: [] })
+
+    // A Grafana embed token: badges, but no audit trail (it names people), and no writes.
+    expect((await act(t, 'POST', fp, 'resolve')).statusCode).toBe(200)
+    const token = createEmbedToken(t.app.auth.embedSecret, 'error-groups', 600)
+    const embedded = await t.app.inject({ method: 'GET', url: `/logs/api/errors?range=1h&embed_token=${token}` })
+    expect(embedded.statusCode).toBe(200)
+    expect(embedded.json().groups[0].lifecycle).toMatchObject({ resolved: { by: 'viewer' }, audit: [] })
+    expect((await feed(t)).groups[0]?.lifecycle?.audit).toHaveLength(1)
+    const embedWrite = await t.app.inject({ method: 'DELETE', url: `/logs/api/errors/groups/${fp}/resolve?embed_token=${token}` })
+    expect(embedWrite.statusCode).toBe(401)
+    expect((await t.app.inject({ method: 'GET', url: `/logs/api/errors?range=1h&muted=include&embed_token=${token}` })).statusCode).toBe(403)
   }, 120_000)
 
   it('ERROR_TRIAGE_ROLE=admin: a viewer gets 403, an admin may', async () => {

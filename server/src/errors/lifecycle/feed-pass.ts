@@ -70,7 +70,7 @@ export function createFeedLifecycle (deps: FeedLifecycleDeps): FeedLifecycle {
         const t = now()
         const obs: Observation[] = groups.map((g) => ({ fingerprint: g.fingerprint, first: msOf(g.firstNs), last: msOf(g.lastNs), severity: g.severity, template: g.template }))
         const moved = obs.filter((o) => needsWrite(known.get(o.fingerprint), o, rank))
-        await store.record(moved.map((o) => ({ ...o, template: redactSample(o.template) })))
+        if (moved.length > 0) await store.record(moved.map((o) => ({ ...o, template: redactSample(o.template) })))
         for (const o of moved) remember(o)
         const fps = obs.map((o) => o.fingerprint)
         const flagged = await store.flagged(fps, t)

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { loadHistoryConfig, type HistoryConfig } from './database/history/config.js'
+import { loadLifecycleConfig, type LifecycleConfig } from './errors/lifecycle/config.js'
 import { SEVERITIES, type Severity } from '../../shared/severity.js'
 
 /**
@@ -58,6 +59,8 @@ export interface Config {
     eventGapMs: number
     /** The live feed's shared refresh of the open end (errors/live/); 0: off. */
     liveIntervalMs: number
+    /** Resolve, mute, new-group alerts (errors/lifecycle/). */
+    lifecycle: LifecycleConfig
   }
   /** Grafana, for Explore links (errors/context/explore.ts). Unset GRAFANA_URL: no links. */
   grafana: {
@@ -382,6 +385,7 @@ export function loadConfig (env: Env = process.env): Config {
       groupLabels: groupLabelList(env),
       eventGapMs: int(env, 'ERROR_EVENT_GAP_MS', 1000, 0, 60_000),
       liveIntervalMs: int(env, 'ERRORS_LIVE_INTERVAL_MS', 5000, 0, 60_000),
+      lifecycle: loadLifecycleConfig(env),
     },
     grafana: {
       url: grafanaUrl(env),

@@ -1,7 +1,7 @@
 import type { MutingState } from './alert-groups.js'
 import { readCookie } from './env.js'
 import type { NewSilence, SilenceCreated, SilencesResponse } from './silence-types.js'
-import type { AlertsResponse, Alert, ApiErrorBody, ConnectionsResponse, DatabaseResponse, TableHistoryResponse, TrendsResponse, ErrorsResponse, HealthResponse, Me, Severity, TerminateResponse } from './types.js'
+import type { AlertsResponse, Alert, ApiErrorBody, ConnectionsResponse, DatabaseResponse, TableHistoryResponse, TrendsResponse, ErrorsResponse, GroupLifecycleAnswer, HealthResponse, Me, Severity, TerminateResponse } from './types.js'
 
 export class ApiError extends Error {
   constructor (readonly status: number, message: string, readonly field?: string) {
@@ -27,6 +27,8 @@ export interface ErrorsQuery {
   minSeverity?: Severity
   q?: string
   limit?: number
+  /** `include` shows muted groups too. */
+  muted?: 'include'
 }
 
 export type Params = Record<string, string | number | undefined>
@@ -74,6 +76,9 @@ export function createApi (opts: ApiOptions) {
     get: <T>(path: string, params: Params = {}, signal?: AbortSignal) => request<T>('GET', path + queryString(params), undefined, signal),
     post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
     errors: (q: ErrorsQuery, signal?: AbortSignal) => request<ErrorsResponse>('GET', '/errors' + queryString({ ...q }), undefined, signal),
+    /** Resolve (or reopen) and mute (a duration such as 1h, 24h, 7d, or forever) an error group. */
+    resolveGroup: (fp: string, on: boolean) => request<GroupLifecycleAnswer>(on ? 'POST' : 'DELETE', `/errors/groups/${encodeURIComponent(fp)}/resolve`),
+    muteGroup: (fp: string, duration: string | null) => request<GroupLifecycleAnswer>(duration === null ? 'DELETE' : 'POST', `/errors/groups/${encodeURIComponent(fp)}/mute`, duration === null ? undefined : { duration }),
     database: (signal?: AbortSignal) => request<DatabaseResponse>('GET', '/database', undefined, signal),
     connections: (signal?: AbortSignal) => request<ConnectionsResponse>('GET', '/connections', undefined, signal),
     /** Each table's change over 1 h, 24 h and 7 d, and any drop within ROW_DROP_WINDOW. */

@@ -5,6 +5,7 @@ import type { Me as MeSchema } from '../../server/src/auth/schemas.js'
 import type { TableHistoryResponse as TableHistorySchema, TrendsResponse as TrendsSchema } from '../../server/src/database/history/schemas.js'
 import type { ConnectionsResponse as ConnectionsSchema, DatabaseResponse as DatabaseSchema, TerminateResponse as TerminateSchema } from '../../server/src/database/schemas.js'
 import type { ErrorsResponse as ErrorsSchema } from '../../server/src/errors/schemas.js'
+import type { GroupLifecycleResponse as GroupLifecycleSchema } from '../../server/src/errors/lifecycle/schemas.js'
 import type { HealthBody as HealthSchema } from '../../server/src/infra/health-schema.js'
 import type { ErrorBody as ErrorBodySchema } from '../../server/src/infra/http.js'
 
@@ -15,6 +16,9 @@ export { SEVERITIES, type AlertSeverity, type Severity } from '../../shared/seve
 export type ErrorsResponse = Static<typeof ErrorsSchema>
 export type ErrorGroup = ErrorsResponse['groups'][number]
 export type ErrorSample = ErrorGroup['samples'][number]
+export type GroupLifecycle = NonNullable<ErrorGroup['lifecycle']>
+/** The answer of a resolve or mute (errors/lifecycle/routes.ts). */
+export type GroupLifecycleAnswer = Static<typeof GroupLifecycleSchema>
 
 export type DatabaseResponse = Static<typeof DatabaseSchema>
 export type TrendsResponse = Static<typeof TrendsSchema>

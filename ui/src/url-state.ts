@@ -28,7 +28,7 @@ export interface UiState {
   filters: string[]
   /** Alerts view: free text over labels and annotations. */
   aq: string
-  /** Alerts view: show silenced and inhibited alerts (hidden by default). */
+  /** Alerts view: show silenced and inhibited alerts; Errors view: show muted groups (both hidden by default). */
   showMuted: boolean
   /** Alerts view: hide acknowledged alerts. */
   hideAcked: boolean
@@ -85,6 +85,7 @@ export function formatHash (s: UiState): string {
     if (s.minSeverity !== DEFAULT_STATE.minSeverity) sp.set('sev', s.minSeverity)
     if (s.q !== '') sp.set('q', s.q)
     if (s.group !== '') sp.set('group', s.group)
+    if (s.showMuted) sp.set('muted', 'show')
   }
   if (s.view === 'alerts' && s.alertState !== 'all') sp.set('alerts', s.alertState)
   if (s.view === 'alerts' && s.alert !== '') sp.set('alert', s.alert)
@@ -103,8 +104,8 @@ export function formatHash (s: UiState): string {
 }
 
 /** The errors API query for a state (a custom range sends start/end instead of range). */
-export function errorsQuery (s: UiState): { range?: string, start?: string, end?: string, minSeverity: Severity, q?: string } {
-  const base = { minSeverity: s.minSeverity, q: s.q === '' ? undefined : s.q }
+export function errorsQuery (s: UiState): { range?: string, start?: string, end?: string, minSeverity: Severity, q?: string, muted?: 'include' } {
+  const base = { minSeverity: s.minSeverity, q: s.q === '' ? undefined : s.q, ...(s.showMuted ? { muted: 'include' as const } : {}) }
   return s.range === 'custom'
     ? { ...base, start: s.start, end: s.end === '' ? undefined : s.end }
     : { ...base, range: s.range }

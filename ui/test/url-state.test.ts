@@ -37,6 +37,14 @@ describe('url state', () => {
     expect(parseHash(formatHash(s))).toEqual(s)
     expect(parseHash('#/errors?alert=am%3Afp%2F1').alert).toBe('')
   })
+
+  it('keeps the errors view\'s "show muted groups" switch in the link and asks the API for them', () => {
+    const s = parseHash('#/errors?range=24h&muted=show&group=0123456789abcdef')
+    expect(s).toMatchObject({ view: 'errors', range: '24h', showMuted: true, group: '0123456789abcdef' })
+    expect(formatHash(s)).toBe('#/errors?range=24h&group=0123456789abcdef&muted=show')
+    expect(errorsQuery(s)).toEqual({ minSeverity: 'high', q: undefined, range: '24h', muted: 'include' })
+    expect(errorsQuery(parseHash('#/errors?muted=yes'))).not.toHaveProperty('muted')
+  })
 })
 
 describe('historyStep', () => {

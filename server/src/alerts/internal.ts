@@ -31,7 +31,7 @@ export function createInternalAlerts (config: Config, pipeline: () => Pipeline |
   let reconcileTimer: NodeJS.Timeout | undefined
 
   function toInput (a: ActiveInternalAlert, endsAt: Date | null): AlertInput {
-    const link = uiLink(config, a.view)
+    const link = uiLink(config, a.view, a.params)
     return {
       fingerprint: internalFingerprint(a.key),
       status: endsAt === null ? 'firing' : 'resolved',

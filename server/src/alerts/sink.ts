@@ -15,6 +15,8 @@ export interface InternalAlert {
   description: string
   /** The /logs/ view that shows it, e.g. "database" or "connections". */
   view: string
+  /** The view's query, e.g. { group: '<fingerprint>' } to open one error group. */
+  params?: Record<string, string>
 }
 
 export interface ActiveInternalAlert extends InternalAlert {

@@ -11,5 +11,5 @@ export const END_ROUND_MS = 1000
 export function feedKey (raw: RawErrorsQuery, input: FeedInput): string {
   const relative = raw.start === undefined && raw.end === undefined
   const span = relative ? `range:${raw.range ?? '1h'}` : `abs:${Math.floor(input.startMs / END_ROUND_MS)}:${Math.floor(input.endMs / END_ROUND_MS)}`
-  return JSON.stringify([span, input.minSeverity, input.filter ?? null, input.limit])
+  return JSON.stringify([span, input.minSeverity, input.filter ?? null, input.limit, input.muted ?? 'hide'])
 }

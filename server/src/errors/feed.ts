@@ -6,6 +6,8 @@ import { CATEGORIES, unionOf, type Category, type Classifier } from './classifie
 import { createFeedEvents } from './events/feed-hook.js'
 import { createGrouper, type ErrorGroup } from './group.js'
 import type { FeedInput } from './input.js'
+import type { FeedLifecycle } from './lifecycle/feed-pass.js'
+import type { GroupLifecycle } from './lifecycle/rules.js'
 import { createTally } from './tally.js'
 
 /** Lines pulled per query for grouping (ERRORS_MAX_ENTRIES); the series stays exact beyond it. */
@@ -21,7 +23,9 @@ export interface ErrorsAnswer {
   incompleteReasons: string[]
   failedChunks: Array<{ start: string, end: string, reason: string }>
   totals: Record<Severity, number>
-  groups: ErrorGroup[]
+  groups: Array<ErrorGroup & { lifecycle?: GroupLifecycle }>
+  /** Muted groups in the range and their events (counted in the series and totals); `shown` when asked for. */
+  muted: { groups: number, events: number, shown: boolean }
   series: { stepSeconds: number, timestamps: number[] } & Record<Severity, number[]>
 }
 
@@ -35,6 +39,8 @@ export interface FeedDeps {
   groupLabels?: readonly string[]
   /** ERROR_EVENT_GAP_MS; default 1 s. */
   eventGapMs?: number
+  /** New, regressed, resolved and muted (lifecycle/); without it the groups carry none. */
+  lifecycle?: FeedLifecycle
 }
 
 export function stepFor (spanMs: number): number {
@@ -160,12 +166,18 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
     reasons.add(`grouped the newest ${maxEntries} lines a severity rule could match; older lines are counted in the series and totals but not grouped`)
     for (const r of series.incompleteReasons) reasons.add(r)
   }
-  if (grouper.ungrouped() > 0) reasons.add(`${grouper.ungrouped()} lines had more distinct messages than can be grouped; they are counted in the totals only`)
-  const complete = outcome.complete && (series?.complete ?? true) && reasons.size === 0
-
   const timestamps = series?.timestamps ?? tally.timestamps
   // Lines counted as events: a traceback's frames are part of its one event (events/pipeline.ts).
   const seriesValues = events.finish({ timestamps, values: series !== undefined ? series.values : tally.values(), stepSeconds })
+  // After finish: events reach the grouper there.
+  if (grouper.ungrouped() > 0) reasons.add(`${grouper.ungrouped()} lines had more distinct messages than can be grouped; they are counted in the totals only`)
+  let complete = outcome.complete && (series?.complete ?? true) && reasons.size === 0
+  // Lifecycle (lifecycle/): first/last seen ever recorded, muted groups left out unless asked for.
+  const showMuted = input.muted === 'include'
+  const lc = await deps.lifecycle?.observe(grouper.summaries(), { startMs: input.startMs, endMs: input.endMs, showMuted, complete })
+  if (lc?.reason !== undefined) { reasons.add(lc.reason); complete = false }
+  const groups = grouper.result(input.limit, lc?.hidden)
+  const states = await lc?.describe(groups.map((g) => g.fingerprint))
   const values = (sev: Severity) => {
     const v = seriesValues[sev] ?? []
     return timestamps.map((_, i) => v[i] ?? 0)
@@ -181,7 +193,8 @@ export async function runFeed (deps: FeedDeps, input: FeedInput, signal?: AbortS
     incompleteReasons: [...reasons],
     failedChunks: outcome.failedChunks.map((c) => ({ start: toIso(c.startNs), end: toIso(c.endNs), reason: c.reason })),
     totals,
-    groups: grouper.result(input.limit),
+    groups: states === undefined ? groups : groups.map((g) => { const l = states.get(g.fingerprint); return l === undefined ? g : { ...g, lifecycle: l } }),
+    muted: { ...(lc?.muted ?? { groups: 0, events: 0 }), shown: showMuted },
     series: seriesOut,
   }
 }

@@ -174,9 +174,12 @@ export function createGrouper (startNs: bigint, endNs: bigint, labelNames: reado
     /** Lines that were counted but not grouped because MAX_GROUPS was reached. */
     ungrouped: () => ungrouped,
     size: () => groups.size,
-    /** Most severe first, then most frequent, then most recent; at most `limit`. */
-    result (limit: number): ErrorGroup[] {
+    /** Every group, cheaply (templates not yet redacted): what the lifecycle pass needs before the answer is cut. */
+    summaries: () => [...groups.values()].map((g) => ({ fingerprint: g.fingerprint, template: g.template, severity: SEVERITIES[g.rank] as Severity, count: g.count, firstNs: g.first, lastNs: g.last })),
+    /** Most severe first, then most frequent, then most recent; at most `limit`, leaving out `hidden` fingerprints. */
+    result (limit: number, hidden?: ReadonlySet<string>): ErrorGroup[] {
       return [...groups.values()]
+        .filter((g) => hidden === undefined || !hidden.has(g.fingerprint))
         .sort((a, b) => a.rank - b.rank || b.count - a.count || (b.last > a.last ? 1 : b.last < a.last ? -1 : 0))
         .slice(0, limit)
         .map((g) => ({

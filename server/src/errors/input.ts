@@ -3,7 +3,7 @@ import type { LineFilter } from '../logs/source.js'
 import { SEVERITIES, type Severity } from '../metrics/names.js'
 import { parseDuration, parseTimeExpr } from '../../../shared/time-range.js'
 
-export type Field = 'q' | 'range' | 'start' | 'end' | 'limit' | 'minSeverity'
+export type Field = 'q' | 'range' | 'start' | 'end' | 'limit' | 'minSeverity' | 'muted'
 
 /** Bad input: the route answers 400 with the field and this message. */
 export class InputError extends Error {
@@ -30,6 +30,7 @@ export interface RawErrorsQuery {
   minSeverity?: string
   q?: string
   limit?: string
+  muted?: string
 }
 
 export interface FeedInput {
@@ -38,6 +39,8 @@ export interface FeedInput {
   minSeverity: Severity
   filter: LineFilter | undefined
   limit: number
+  /** `hide` (default): muted groups leave the answer (counted in `muted`); `include`: shown. */
+  muted?: 'hide' | 'include'
 }
 
 function parseTime (field: 'start' | 'end', raw: string, now: number): number {
@@ -92,5 +95,7 @@ export function parseErrorsQuery (raw: RawErrorsQuery, maxRangeDays: number, now
   } catch (err) {
     throw new InputError('q', (err as Error).message)
   }
-  return { startMs, endMs, minSeverity: minSeverity as Severity, filter, limit }
+  const muted = raw.muted ?? 'hide'
+  if (muted !== 'hide' && muted !== 'include') throw new InputError('muted', `muted must be hide or include (got "${muted.slice(0, 40)}")`)
+  return { startMs, endMs, minSeverity: minSeverity as Severity, filter, limit, muted }
 }

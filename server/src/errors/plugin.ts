@@ -6,6 +6,7 @@ import { createClassifier, type Classifier } from './classifier.js'
 import type { ErrorsAnswer } from './feed.js'
 import contextRoutes from './context/routes.js'
 import errorsRoutes from './routes.js'
+import { setupErrorLifecycle } from './lifecycle/setup.js'
 import { createSingleFlight } from './singleflight.js'
 import { DEFAULT_RULES_FILE, loadRules } from './rules.js'
 import { createErrorSpikeCheck, SPIKE_POLL_MS } from './spike.js'
@@ -17,6 +18,8 @@ declare module 'fastify' {
     errorStats: ErrorStats
     /** The noise and severity rules, compiled once (the live feed, errors/live/, classifies with it too). */
     errorClassifier: Classifier
+    /** The new-group check, run now (tests; it also runs every ERROR_NEW_GROUP_CHECK_S). */
+    errorLifecycle: { checkNow: () => Promise<void> }
   }
 }
 
@@ -65,7 +68,9 @@ export default fp<ErrorsPluginOptions>(async (app, opts) => {
 
   const feedsShared = new Counter({ name: M.feedsShared, help: 'Error feed requests answered by a computation already in flight for the same question (single flight)', registers: [registry] })
   const flights = createSingleFlight<ErrorsAnswer>(() => feedsShared.inc())
-  await app.register(errorsRoutes, { classifier, linesClassified, flights, prefix: routePrefix(app.config.basePath) })
+  const { lifecycle, checkNow } = await setupErrorLifecycle(app, { logSource: app.deps.logSource, classifier, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs })
+  app.decorate('errorLifecycle', { checkNow })
+  await app.register(errorsRoutes, { classifier, linesClassified, flights, lifecycle, prefix: routePrefix(app.config.basePath) })
   await app.register(contextRoutes, { prefix: routePrefix(app.config.basePath) })
   app.log.debug({ rules: rules.rules.length, file: rules.file }, 'error feed rules loaded')
 }, { name: 'errors', decorators: { fastify: ['config', 'deps', 'metrics', 'alertSink'] } })

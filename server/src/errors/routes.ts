@@ -8,13 +8,14 @@ import { AUTH_ERRORS, errorResponses } from '../infra/http.js'
 import { parseErrorsQuery } from './input.js'
 import { ErrorsQuery, ErrorsResponse } from './schemas.js'
 import { withExploreLinks } from './context/group-links.js'
+import { withoutAudit } from './lifecycle/embed.js'
 
 /**
  * GET {BASE_PATH}/api/errors: the grouped, noise-free error feed (embed-able for Grafana).
  * Registered under the BASE_PATH prefix. Bad input (InputError, with its field) and a
  * refusing log source go to the one error handler.
  */
-const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesClassified: FeedDeps['linesClassified'], flights: SingleFlight<ErrorsAnswer> }> = async (app, opts) => {
+const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesClassified: FeedDeps['linesClassified'], flights: SingleFlight<ErrorsAnswer>, lifecycle?: FeedDeps['lifecycle'] }> = async (app, opts) => {
   app.get('/api/errors', {
     config: { auth: 'embed' },
     schema: {
@@ -30,8 +31,9 @@ const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesCla
     try {
       // Concurrent identical questions share one computation (and one set of Loki requests).
       const answer = await opts.flights.run(feedKey(request.query, input), controller.signal, async (signal) =>
-        await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs }, input, signal))
-      return await withExploreLinks(answer, app.deps.logSource, app.config.grafana, input.filter)
+        await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs, lifecycle: opts.lifecycle }, input, signal))
+      const linked = await withExploreLinks(answer, app.deps.logSource, app.config.grafana, input.filter)
+      return request.principal?.via === 'embed' ? withoutAudit(linked) : linked
     } catch (err) {
       if (err instanceof WaiterLeft) throw app.httpErrors.createError(504, 'cancelled: the client went away before the answer')
       if (!(err instanceof LogQueryError)) throw err

@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
 import { SEVERITIES } from '../../../shared/severity.js'
+import { GroupLifecycleT } from './lifecycle/schemas.js'
 
 /** The error feed's wire shapes: the routes validate with them, the UI derives its types from them. */
 const SeverityT = Type.Enum(SEVERITIES)
@@ -22,6 +23,7 @@ export const ErrorsQuery = Type.Object({
   minSeverity: Type.Optional(Type.String()),
   q: Type.Optional(Type.String()),
   limit: Type.Optional(Type.String()),
+  muted: Type.Optional(Type.String()),
 })
 
 export const ErrorsResponse = Type.Object({
@@ -55,7 +57,10 @@ export const ErrorsResponse = Type.Object({
     signature: Type.Optional(GroupSignatureT),
     // Grafana Explore on the group's lines over the same range (GRAFANA_URL set, Loki source).
     exploreUrl: Type.Optional(Type.String()),
+    lifecycle: Type.Optional(GroupLifecycleT),
   })),
+  // Always sent by the feed (errors/lifecycle/); optional so answers built elsewhere (benchmarks, embeds) need not.
+  muted: Type.Optional(Type.Object({ groups: Type.Number(), events: Type.Number(), shown: Type.Boolean() })),
   series: Type.Object({
     stepSeconds: Type.Number(),
     timestamps: Counts,

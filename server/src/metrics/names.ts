@@ -15,6 +15,8 @@ export const M = {
   feedsShared: 'tovwatch_error_feeds_shared_total',
   errorsRecent: 'tovwatch_errors_recent',
   errorSpike: 'tovwatch_error_spike',
+  errorNewGroups: 'tovwatch_error_new_groups_total',
+  errorGroupActions: 'tovwatch_error_group_actions_total',
   cacheRequests: 'tovwatch_cache_requests_total',
   dependencyUp: 'tovwatch_dependency_up',
   externalCallDuration: 'tovwatch_external_call_duration_seconds',

@@ -15,7 +15,7 @@ const refusal = (raw: Record<string, string>, maxDays = 7) => {
 
 describe('parseErrorsQuery', () => {
   it('defaults to the last hour, minSeverity high, 100 groups, no search', () => {
-    expect(parse({})).toEqual({ startMs: NOW - 3600_000, endMs: NOW, minSeverity: 'high', filter: undefined, limit: 100 })
+    expect(parse({})).toEqual({ startMs: NOW - 3600_000, endMs: NOW, minSeverity: 'high', filter: undefined, limit: 100, muted: 'hide' })
   })
 
   it('reads each range', () => {

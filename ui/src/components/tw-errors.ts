@@ -21,7 +21,7 @@ const REFRESH_MS = 60_000
 // grows long with 500 groups (rows off screen also skip layout: content-visibility).
 const FIRST_CHUNK = 40
 const CHUNK = 120
-const queryKey = (u: UiState) => JSON.stringify([u.range, u.start, u.end, u.minSeverity, u.q])
+const queryKey = (u: UiState) => JSON.stringify([u.range, u.start, u.end, u.minSeverity, u.q, u.showMuted])
 
 /** The error feed: range, minimum severity and search in the URL; chart; grouped errors. */
 @customElement('tw-errors')
@@ -142,7 +142,9 @@ export class TwErrors extends LitElement {
     this.abort = ac
     this.loading = true
     try {
-      const data = await this.ctx.api.errors(errorsQuery(this.ui), ac.signal)
+      // An embed token may not ask for muted groups (auth/embed-policy.ts).
+      const { muted, ...rest } = errorsQuery(this.ui)
+      const data = await this.ctx.api.errors(this.ctx.embed ? rest : { ...rest, muted }, ac.signal)
       if (ac.signal.aborted) return
       this.data = data
       this.dataKey = key
@@ -232,6 +234,13 @@ export class TwErrors extends LitElement {
     </div>`
   }
 
+  /** How many groups are muted, and the switch that shows them (muted=show in the URL). */
+  private renderMuted (d: ErrorsResponse) {
+    const muted = d.muted ?? { groups: 0, events: 0 }
+    if (this.mode !== 'full' || (muted.groups === 0 && !this.ui.showMuted)) return ''
+    return html`<label class="case"><input id="show-muted" type="checkbox" .checked=${this.ui.showMuted} @change=${(e: Event) => { this.set({ showMuted: (e.target as HTMLInputElement).checked }) }}>Show ${formatCount(muted.groups)} muted ${muted.groups === 1 ? 'group' : 'groups'} <span class="muted">(${formatCount(muted.events)} events)</span></label>`
+  }
+
   override render () {
     const d = this.data
     return html`
@@ -255,12 +264,12 @@ export class TwErrors extends LitElement {
           ${this.mode === 'chart'
 ? ''
 : html`<section class="card" aria-labelledby="groups-h">
-            <div class="head"><h2 id="groups-h">Grouped errors <span class="muted">(${formatCount(d.groups.length)})</span></h2></div>
+            <div class="head"><h2 id="groups-h">Grouped errors <span class="muted">(${formatCount(d.groups.length)})</span></h2>${this.renderMuted(d)}</div>
             ${d.groups.length === 0
               ? html`<p class="empty">No errors at or above ${this.ui.minSeverity} in this range${this.ui.q === '' ? '' : ' matching the search'}.</p>`
               : html`<div class="list-head" aria-hidden="true"><span>Severity</span><span>Message</span><span class="num">Count</span><span>Trend</span><span>Seen</span></div>
-                <div role="list" @tw-toggle=${this.onToggle} @tw-error-context=${this.onContext}>
-                  ${repeat(d.groups.slice(0, this.shownGroups), (g) => g.fingerprint, (g) => html`<tw-error-group role="listitem" .group=${g} ?expanded=${g.fingerprint === this.ui.group} ?noContext=${this.ctx.embed}></tw-error-group>`)}
+                <div role="list" @tw-toggle=${this.onToggle} @tw-error-context=${this.onContext} @tw-lifecycle=${() => { this.load() }}>
+                  ${repeat(d.groups.slice(0, this.shownGroups), (g) => g.fingerprint, (g) => html`<tw-error-group role="listitem" .group=${g} .api=${this.ctx?.embed === false ? this.ctx.api : undefined} ?expanded=${g.fingerprint === this.ui.group} ?noContext=${this.ctx.embed}></tw-error-group>`)}
                 </div>`}
             ${this.contextSample !== undefined ? html`<tw-error-context .api=${this.ctx.api} .sample=${this.contextSample} @tw-close=${() => { this.contextSample = undefined }}></tw-error-context>` : ''}
           </section>`}`}`

@@ -13,6 +13,7 @@ import { twDeadLetters } from './tw-dead-letters.cases.js'
 import { twDatabase } from './tw-database.cases.js'
 import { twErrorContext } from './tw-error-context.cases.js'
 import { twErrorGroup } from './tw-error-group.cases.js'
+import { twErrorActions } from './tw-error-actions.cases.js'
 import { twErrors } from './tw-errors.cases.js'
 
 describe.skipIf(!(await have('chromium')))('components in Chromium', () => {
@@ -27,6 +28,7 @@ describe.skipIf(!(await have('chromium')))('components in Chromium', () => {
   twErrors(h)
   twErrorGroup(h)
   twErrorContext(h)
+  twErrorActions(h)
   twDatabase(h)
   twAlerts(h)
   twDeadLetters(h)

@@ -23,7 +23,7 @@ describe('config', () => {
     expect(c.database.probeIntervalS).toBe(15)
     expect(c.database.rowDropAlertPct).toBe(50)
     expect(c.databasePoolMode).toBe('session')
-    expect(c.errors).toEqual({ maxEntries: 50_000, groupLabels: ['job', 'service', 'app', 'container', 'namespace', 'file', 'level'], eventGapMs: 1000, liveIntervalMs: 5000 })
+    expect(c.errors).toEqual({ maxEntries: 50_000, groupLabels: ['job', 'service', 'app', 'container', 'namespace', 'file', 'level'], eventGapMs: 1000, liveIntervalMs: 5000, lifecycle: { newGroupAlertLimit: 5, newGroupAlertWindowMs: 3_600_000, newGroupCheckS: 60, triageRole: 'viewer' } })
     expect(loadConfig({ ERROR_GROUP_LABELS: 'job, pod,job' }).errors.groupLabels).toEqual(['job', 'pod'])
     expect(loadConfig({ ERROR_EVENT_GAP_MS: '2500' }).errors.eventGapMs).toBe(2500)
     expect(loadConfig({ ERRORS_LIVE_INTERVAL_MS: '0' }).errors.liveIntervalMs).toBe(0)

@@ -8,6 +8,8 @@ export interface LiveQuery {
   minSeverity: string
   q?: string
   limit?: string
+  /** `include`: the tail keeps muted groups, as the page's answer does. */
+  muted?: 'include'
 }
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { rangeOf } from '../src/components/tw-range-picker.js'
 import { mergeTail, type LiveTail } from '../src/live-merge.js'
-import type { ErrorGroup, ErrorsResponse } from '../src/types.js'
+import { ErrorsLiveController } from '../src/components/errors-live.js'
+import type { ErrorGroup, ErrorsResponse, GroupLifecycle } from '../src/types.js'
 
 const T0 = Date.parse('2026-11-22T02:00:00Z')
 const group = (fingerprint: string, severity: ErrorGroup['severity'], count: number): ErrorGroup => ({
@@ -48,6 +49,58 @@ describe('mergeTail: the answer plus its live tail', () => {
     expect(merged.groups.find((g) => g.fingerprint === 'pay')?.count).toBe(5)
     expect(merged.totals.high).toBe(7)
     expect(base.groups.find((g) => g.fingerprint === 'pay')?.count).toBe(3)
+  })
+})
+
+const lc = (o: Partial<GroupLifecycle> = {}): GroupLifecycle => ({
+  firstSeenEver: new Date(T0 - 86_400_000).toISOString(), lastSeenEver: new Date(T0).toISOString(), new: false, regressed: false, resolved: null, muted: null, audit: [], ...o,
+})
+const MUTE = { at: new Date(T0).toISOString(), by: 'ana', until: null }
+
+describe('mergeTail: the lifecycle of live groups', () => {
+  const withLc: ErrorsResponse = { ...base, groups: base.groups.map((g) => ({ ...g, lifecycle: lc({ new: g.fingerprint === 'db', resolved: g.fingerprint === 'pay' ? { at: new Date(T0).toISOString(), by: 'ben' } : null, audit: g.fingerprint === 'pay' ? [{ at: new Date(T0).toISOString(), by: 'ben', action: 'resolve', detail: '' }] : [] }) })), muted: { groups: 1, events: 4, shown: false } }
+
+  it('takes the tail\'s badges (a resolved group back is regressed), keeps new within the page and the answer\'s audit', () => {
+    const merged = mergeTail(withLc, tail([
+      { ...group('pay', 'high', 1), lifecycle: lc({ regressed: true }) },
+      { ...group('db', 'critical', 1), lifecycle: lc() },
+      { ...group('cache', 'high', 1), lifecycle: lc({ new: true }) },
+    ], [[T0 + 600_000, 3]]))
+    const by = new Map(merged.groups.map((g) => [g.fingerprint, g.lifecycle]))
+    expect(by.get('pay')).toMatchObject({ regressed: true, resolved: null, audit: [{ by: 'ben', action: 'resolve' }] })
+    expect(by.get('db')?.new).toBe(true)
+    expect(by.get('cache')?.new).toBe(true)
+  })
+
+  it('never shows a muted group on a page that hides them, and adds the tail\'s muted events', () => {
+    const t = { ...tail([{ ...group('mail', 'high', 2), lifecycle: lc({ muted: MUTE }) }, { ...group('spam', 'high', 5), lifecycle: lc({ muted: MUTE }) }], [[T0 + 600_000, 7]]), muted: { groups: 2, events: 7, shown: false } }
+    const merged = mergeTail(withLc, t)
+    expect(merged.groups.map((g) => g.fingerprint)).toEqual(['db', 'pay'])
+    expect(merged.muted).toEqual({ groups: 2, events: 11, shown: false })
+    // muted=include: both shown, with their badge.
+    const shown = mergeTail({ ...withLc, muted: { groups: 0, events: 0, shown: true } }, { ...t, muted: { ...t.muted, shown: true } })
+    expect(shown.groups.map((g) => [g.fingerprint, g.lifecycle?.muted?.by])).toEqual([['db', undefined], ['spam', 'ana'], ['pay', undefined], ['mail', 'ana']])
+  })
+
+  it('a group muted on this page stays gone when a tail computed before the mute still carries it', () => {
+    let shown: ErrorsResponse | undefined
+    const live = new ErrorsLiveController({ addController: () => {} } as never, { tail: (m) => { shown = m }, reload: () => {} })
+    let frame: ((f: LiveTail) => void) | undefined
+    const ctx = { live: { subscribe: (_q: unknown, on: (f: LiveTail) => void) => { frame = on; return () => {} } } }
+    live.follow(ctx as never, { range: '1h', end: '', minSeverity: 'high', q: '', showMuted: false } as never, withLc)
+    live.applyLifecycle({ fingerprint: 'pay', template: 'pay', severity: 'high', lifecycle: lc({ muted: MUTE }) })
+    // The server read the lifecycle before the mute: its tail has 'pay' unmuted.
+    frame?.(tail([{ ...group('pay', 'high', 1), lifecycle: lc() }], [[T0 + 600_000, 1]]))
+    expect(shown?.groups.map((g) => g.fingerprint)).toEqual(['db', 'mail'])
+  })
+
+  it('subscribes with muted=include when the page shows muted groups, and without it otherwise', () => {
+    const queries: object[] = []
+    const live = new ErrorsLiveController({ addController: () => {} } as never, { tail: () => {}, reload: () => {} })
+    const ctx = { live: { subscribe: (q: object) => { queries.push(q); return () => {} } } }
+    live.follow(ctx as never, { range: '1h', end: '', minSeverity: 'high', q: '', showMuted: true } as never, withLc)
+    live.follow(ctx as never, { range: '1h', end: '', minSeverity: 'high', q: '', showMuted: false } as never, withLc)
+    expect(queries).toEqual([{ since: withLc.range.end, minSeverity: 'high', muted: 'include' }, { since: withLc.range.end, minSeverity: 'high' }])
   })
 })
 

@@ -6,6 +6,7 @@ import { createClassifier, type Classifier } from './classifier.js'
 import type { ErrorsAnswer } from './feed.js'
 import contextRoutes from './context/routes.js'
 import errorsRoutes from './routes.js'
+import type { LiveLifecycle } from './lifecycle/live-pass.js'
 import { setupErrorLifecycle } from './lifecycle/setup.js'
 import { createSingleFlight } from './singleflight.js'
 import { DEFAULT_RULES_FILE, loadRules } from './rules.js'
@@ -19,7 +20,8 @@ declare module 'fastify' {
     /** The noise and severity rules, compiled once (the live feed, errors/live/, classifies with it too). */
     errorClassifier: Classifier
     /** The new-group check, run now (tests; it also runs every ERROR_NEW_GROUP_CHECK_S). */
-    errorLifecycle: { checkNow: () => Promise<void> }
+    /** live: the lifecycle's read path for the live tails (errors/live/); undefined without TovWatch's store. */
+    errorLifecycle: { checkNow: () => Promise<void>, live: LiveLifecycle | undefined }
   }
 }
 
@@ -68,8 +70,8 @@ export default fp<ErrorsPluginOptions>(async (app, opts) => {
 
   const feedsShared = new Counter({ name: M.feedsShared, help: 'Error feed requests answered by a computation already in flight for the same question (single flight)', registers: [registry] })
   const flights = createSingleFlight<ErrorsAnswer>(() => feedsShared.inc())
-  const { lifecycle, checkNow } = await setupErrorLifecycle(app, { logSource: app.deps.logSource, classifier, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs })
-  app.decorate('errorLifecycle', { checkNow })
+  const { lifecycle, live, checkNow } = await setupErrorLifecycle(app, { logSource: app.deps.logSource, classifier, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs })
+  app.decorate('errorLifecycle', { checkNow, live })
   await app.register(errorsRoutes, { classifier, linesClassified, flights, lifecycle, prefix: routePrefix(app.config.basePath) })
   await app.register(contextRoutes, { prefix: routePrefix(app.config.basePath) })
   app.log.debug({ rules: rules.rules.length, file: rules.file }, 'error feed rules loaded')

@@ -8,7 +8,7 @@ import type { AppContext } from '../context.js'
 import { formatCount, formatTime } from '../format.js'
 import { composeQuery, isRegexQuery, splitQuery } from '../search.js'
 import { shared } from '../styles/tokens.js'
-import { SEVERITIES, type ErrorSample, type ErrorsResponse, type Severity } from '../types.js'
+import { SEVERITIES, type ErrorSample, type ErrorsResponse, type GroupLifecycleAnswer, type Severity } from '../types.js'
 import { DEFAULT_STATE, errorsQuery, type UiState } from '../url-state.js'
 import { ErrorsLiveController, LIVE_REBASE_MS } from './errors-live.js'
 import './tw-age.js'
@@ -268,7 +268,7 @@ export class TwErrors extends LitElement {
             ${d.groups.length === 0
               ? html`<p class="empty">No errors at or above ${this.ui.minSeverity} in this range${this.ui.q === '' ? '' : ' matching the search'}.</p>`
               : html`<div class="list-head" aria-hidden="true"><span>Severity</span><span>Message</span><span class="num">Count</span><span>Trend</span><span>Seen</span></div>
-                <div role="list" @tw-toggle=${this.onToggle} @tw-error-context=${this.onContext} @tw-lifecycle=${() => { this.load() }}>
+                <div role="list" @tw-toggle=${this.onToggle} @tw-error-context=${this.onContext} @tw-lifecycle=${(e: CustomEvent<GroupLifecycleAnswer>) => { this.live.applyLifecycle(e.detail); this.load() }}>
                   ${repeat(d.groups.slice(0, this.shownGroups), (g) => g.fingerprint, (g) => html`<tw-error-group role="listitem" .group=${g} .api=${this.ctx?.embed === false ? this.ctx.api : undefined} ?expanded=${g.fingerprint === this.ui.group} ?noContext=${this.ctx.embed}></tw-error-group>`)}
                 </div>`}
             ${this.contextSample !== undefined ? html`<tw-error-context .api=${this.ctx.api} .sample=${this.contextSample} @tw-close=${() => { this.contextSample = undefined }}></tw-error-context>` : ''}

@@ -4,6 +4,7 @@ import { routePrefix } from '../../infra/http.js'
 import { M } from '../../metrics/names.js'
 import { runFeed, type FeedDeps } from '../feed.js'
 import { createFeedLifecycle, type FeedLifecycle } from './feed-pass.js'
+import { createLiveLifecycle, type LiveLifecycle } from './live-pass.js'
 import { migrateLifecycleStore } from './migrate.js'
 import { createNewGroupAlerts } from './new-group-alert.js'
 import { lifecycleRoutes } from './routes.js'
@@ -14,11 +15,11 @@ import { startNewGroupWatch, watchWindowMs } from './watch.js'
  * Wires the error lifecycle into the errors plugin: its tables on ready (the feed answers without
  * it until then, saying so), the feed pass, the new-group alerts and their watch, its routes.
  */
-export async function setupErrorLifecycle (app: FastifyInstance, feed: Omit<FeedDeps, 'lifecycle' | 'linesClassified'>): Promise<{ lifecycle: FeedLifecycle | undefined, checkNow: () => Promise<void> }> {
+export async function setupErrorLifecycle (app: FastifyInstance, feed: Omit<FeedDeps, 'lifecycle' | 'linesClassified'>): Promise<{ lifecycle: FeedLifecycle | undefined, live: LiveLifecycle | undefined, checkNow: () => Promise<void> }> {
   const { config } = app
   // A part built without TovWatch's store (some unit tests) has no lifecycle: the feed answers without it.
   const maybePool = (app.deps as Partial<typeof app.deps>).pg?.store
-  if (maybePool === undefined) return { lifecycle: undefined, checkNow: async () => {} }
+  if (maybePool === undefined) return { lifecycle: undefined, live: undefined, checkNow: async () => {} }
   const pool = maybePool
   const lc = config.errors.lifecycle
   const log = app.log.child({ component: 'error-lifecycle' })
@@ -40,6 +41,8 @@ export async function setupErrorLifecycle (app: FastifyInstance, feed: Omit<Feed
     alertWindowMs: lc.newGroupAlertWindowMs,
     onError: (err) => log.warn({ err: { message: err.message } }, 'error lifecycle store failed'),
   })
+
+  const live = createLiveLifecycle({ store: () => ready, onError: (err) => log.warn({ err: { message: err.message } }, 'error lifecycle store failed (live tail)') })
 
   await app.register(lifecycleRoutes, {
     store: () => ready,
@@ -80,5 +83,5 @@ export async function setupErrorLifecycle (app: FastifyInstance, feed: Omit<Feed
     retryTimer.unref()
   }
   app.addHook('preClose', async () => { watch.stop(); clearTimeout(retryTimer) })
-  return { lifecycle, checkNow: watch.tick }
+  return { lifecycle, live, checkNow: watch.tick }
 }

@@ -30,12 +30,13 @@ export default fp(async (app) => {
     intervalMs,
     groupLabels: app.config.errors.groupLabels,
     eventGapMs: app.config.errors.eventGapMs,
+    lifecycle: app.errorLifecycle.live,
     onError: (err) => app.log.warn({ err: { message: err.message } }, 'live error refresh failed'),
   })
   app.alerts.hub.addChannel(createLiveChannel({ refresher, maxRangeDays: app.config.maxRangeDays }))
   app.decorate('liveErrors', refresher)
   app.addHook('preClose', async () => { await refresher.stop() })
-}, { name: 'errors-live', dependencies: ['errors', 'alerts'], decorators: { fastify: ['config', 'deps', 'alerts', 'errorClassifier'] } })
+}, { name: 'errors-live', dependencies: ['errors', 'alerts'], decorators: { fastify: ['config', 'deps', 'alerts', 'errorClassifier', 'errorLifecycle'] } })
 
 declare module 'fastify' {
   interface FastifyInstance {

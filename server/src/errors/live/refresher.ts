@@ -1,6 +1,7 @@
 import type { LogEntry, LogSource } from '../../logs/source.js'
 import type { Classifier } from '../classifier.js'
 import { anySeverity } from '../feed.js'
+import type { LiveLifecycle, LiveLifecycleRead } from '../lifecycle/live-pass.js'
 import type { LiveFrame } from './schemas.js'
 import type { Subscription } from './subscription.js'
 import { computeTail, type TailOptions } from './tail.js'
@@ -23,6 +24,8 @@ export interface RefresherOptions extends TailOptions {
   /** Lines kept per search; past it the oldest subscribers are told to rebase. */
   maxLines?: number
   maxSubscriptions?: number
+  /** The error lifecycle, read only (lifecycle/live-pass.ts): muted groups left out, badges on the others. */
+  lifecycle?: LiveLifecycle
   now?: () => number
   onError?: (err: Error) => void
 }
@@ -84,7 +87,7 @@ export function createLiveRefresher (o: RefresherOptions) {
     if (count === 0 && timer !== undefined) { clearTimeout(timer); timer = undefined }
   }
 
-  async function refreshSearch (search: Search, nowMs: number) {
+  async function refreshSearch (search: Search, nowMs: number, lifecycle: LiveLifecycleRead | undefined) {
     const nowNs = ns(nowMs)
     let needFrom = nowNs
     for (const s of search.subs) {
@@ -122,9 +125,9 @@ export function createLiveRefresher (o: RefresherOptions) {
       // Nothing new since this subscriber's last tail: no work, nothing sent.
       if (s.version === search.version && s.sentKey !== '') continue
       s.version = search.version
-      const tail = computeTail(search.window.items(), s.sub, nowNs, o, search.outcome)
-      // Unchanged counts (nothing new for this viewer): nothing sent.
-      const key = JSON.stringify([tail.totals, tail.complete, tail.groups.map((g) => [g.fingerprint, g.count])])
+      const tail = await computeTail(search.window.items(), s.sub, nowNs, o, search.outcome, lifecycle)
+      // Unchanged counts and badges (nothing new for this viewer): nothing sent.
+      const key = JSON.stringify([tail.totals, tail.complete, tail.muted, tail.groups.map((g) => [g.fingerprint, g.count, g.lifecycle?.regressed, g.lifecycle?.resolved, g.lifecycle?.muted])])
       if (key === s.sentKey) continue
       s.sentKey = key
       s.peer.send(tail)
@@ -137,9 +140,11 @@ export function createLiveRefresher (o: RefresherOptions) {
       try {
         stats.refreshes++
         const nowMs = now()
+        // One lifecycle read per refresh, shared by every search and subscriber.
+        const lifecycle = o.lifecycle?.begin()
         for (const search of [...searches.values()]) {
           try {
-            await refreshSearch(search, nowMs)
+            await refreshSearch(search, nowMs, lifecycle)
           } catch (err) {
             o.onError?.(err as Error)
           }

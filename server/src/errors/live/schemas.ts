@@ -15,6 +15,8 @@ export const LiveSubscribe = Type.Object({
   minSeverity: Type.Optional(Type.String({ maxLength: 40 })),
   q: Type.Optional(Type.String({ maxLength: 2048 })),
   limit: Type.Optional(Type.String({ maxLength: 40 })),
+  /** As GET /api/errors: `hide` (default) leaves muted groups out of the tail, `include` shows them. */
+  muted: Type.Optional(Type.String({ maxLength: 40 })),
 })
 export type LiveSubscribeMessage = Static<typeof LiveSubscribe>
 
@@ -38,6 +40,8 @@ export const LiveFrameSchema = Type.Union([
     incompleteReasons: Tail.incompleteReasons,
     totals: Tail.totals,
     groups: Tail.groups,
+    /** Muted groups in the tail and their events (absent without the lifecycle store), as the feed's `muted`. */
+    muted: Tail.muted,
     series: Tail.series,
   }),
   /** The subscription was refused or ended: bad input (with its field), or the tail grew too old (reload, then subscribe again). */

@@ -11,6 +11,8 @@ export interface Subscription {
   minSeverity: Severity
   filter: LineFilter | undefined
   limit: number
+  /** `muted=include`: muted groups stay in the tail (as in the feed); otherwise they are left out and counted. */
+  showMuted: boolean
   /** Subscriptions with the same key share one fetch (the search decides what Loki is asked). */
   fetchKey: string
 }
@@ -45,9 +47,9 @@ export function parseLiveMessage (msg: Record<string, unknown>, now: number, max
   }
   const m = msg as LiveSubscribeMessage
   try {
-    const input = parseErrorsQuery({ range: '1h', minSeverity: m.minSeverity, q: m.q, limit: m.limit }, Math.max(1, maxRangeDays), now)
+    const input = parseErrorsQuery({ range: '1h', minSeverity: m.minSeverity, q: m.q, limit: m.limit, muted: m.muted }, Math.max(1, maxRangeDays), now)
     const sinceMs = parseSince(m.since, now, maxTailMs)
-    return { kind: 'subscribe', sub: { id: m.id, sinceMs, minSeverity: input.minSeverity, filter: input.filter, limit: input.limit, fetchKey: JSON.stringify(input.filter ?? null) } }
+    return { kind: 'subscribe', sub: { id: m.id, sinceMs, minSeverity: input.minSeverity, filter: input.filter, limit: input.limit, showMuted: input.muted === 'include', fetchKey: JSON.stringify(input.filter ?? null) } }
   } catch (err) {
     if (err instanceof InputError) return { kind: 'refused', id: m.id, field: err.field === 'start' ? 'since' : err.field, message: err.message }
     if (err instanceof RangeError) return { kind: 'refused', id: m.id, field: 'since', message: err.message }

@@ -3,6 +3,7 @@ import { CATEGORIES } from '../classifier.js'
 import { eventSignature } from '../events/feed-hook.js'
 import { createEventCollector } from '../events/pipeline.js'
 import { createGrouper } from '../group.js'
+import type { LiveLifecycleRead } from '../lifecycle/live-pass.js'
 import { createTally } from '../tally.js'
 import type { LiveFrame } from './schemas.js'
 import type { Subscription } from './subscription.js'
@@ -25,7 +26,7 @@ type Tail = Extract<LiveFrame, { type: 'errors.live' }>
  * event and is not counted again. Computed whole at each refresh, so an event split across two
  * refreshes is one event.
  */
-export function computeTail (items: readonly Classified[], sub: Subscription, endNs: bigint, opts: TailOptions, complete: { complete: boolean, reasons: string[] }): Tail {
+export async function computeTail (items: readonly Classified[], sub: Subscription, endNs: bigint, opts: TailOptions, complete: { complete: boolean, reasons: string[] }, lifecycle?: LiveLifecycleRead): Promise<Tail> {
   const sinceNs = BigInt(sub.sinceMs) * 1_000_000n
   const endMs = Number(endNs / 1_000_000n)
   const minRank = SEVERITIES.indexOf(sub.minSeverity)
@@ -51,6 +52,10 @@ export function computeTail (items: readonly Classified[], sub: Subscription, en
   const totals = Object.fromEntries(SEVERITIES.map((s) => [s, series[s].reduce((a, b) => a + b, 0)])) as Record<Severity, number>
   const reasons = [...complete.reasons]
   if (grouper.ungrouped() > 0) reasons.push(`${grouper.ungrouped()} lines had more distinct messages than can be grouped; they are counted in the totals only`)
+  // As runFeed: muted groups left out (counted in `muted`) unless the page shows them; the others carry their lifecycle.
+  const lc = await lifecycle?.view(grouper.summaries(), { startMs: sub.sinceMs, endMs }, sub.showMuted)
+  if (lc?.reason !== undefined) reasons.push(lc.reason)
+  const groups = grouper.result(sub.limit, lc?.hidden)
   return {
     type: 'errors.live',
     id: sub.id,
@@ -59,7 +64,8 @@ export function computeTail (items: readonly Classified[], sub: Subscription, en
     complete: complete.complete && reasons.length === 0,
     incompleteReasons: reasons,
     totals,
-    groups: grouper.result(sub.limit),
+    groups: lc === undefined ? groups : groups.map((g) => { const l = lc.states.get(g.fingerprint); return l === undefined ? g : { ...g, lifecycle: l } }),
+    ...(lc === undefined ? {} : { muted: { ...lc.muted, shown: sub.showMuted } }),
     series,
   }
 }

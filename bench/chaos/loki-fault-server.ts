@@ -5,15 +5,18 @@ export type LokiFault = 'healthy' | 'hang' | '429' | '500' | 'reset' | 'garbage'
 
 /**
  * A Loki that misbehaves on demand: every request (query_range, labels, buildinfo, ready) gets
- * the current fault. It counts requests, and their peak per second.
+ * the current fault. It counts requests, and their peak per second. A healthy answer takes
+ * `latencyMs` (default 0), as a real Loki's query does.
  */
-export async function startLokiFaultServer () {
+export async function startLokiFaultServer (o: { latencyMs?: number } = {}) {
   let fault: LokiFault = 'healthy'
   let requests = 0
+  let urls: string[] = []
   const perSecond = new Map<number, number>()
   const hung = new Set<http.ServerResponse>()
   const server = http.createServer((req, res) => {
     requests++
+    urls.push(req.url ?? '')
     const s = Math.floor(Date.now() / 1000)
     perSecond.set(s, (perSecond.get(s) ?? 0) + 1)
     const url = req.url ?? ''
@@ -27,8 +30,10 @@ export async function startLokiFaultServer () {
       default:
         if (url.startsWith('/ready')) { res.writeHead(200); res.end('ready'); return }
         if (url.includes('buildinfo')) { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"version":"3.0.0"}'); return }
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ status: 'success', data: url.includes('/labels') || url.includes('/series') ? [] : { resultType: url.includes('count_over_time') ? 'matrix' : 'streams', result: [] } }))
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json' })
+          res.end(JSON.stringify({ status: 'success', data: url.includes('/labels') || url.includes('/series') ? [] : { resultType: url.includes('count_over_time') ? 'matrix' : 'streams', result: [] } }))
+        }, o.latencyMs ?? 0)
     }
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
@@ -37,10 +42,13 @@ export async function startLokiFaultServer () {
     set (f: LokiFault) {
       fault = f
       requests = 0
+      urls = []
       perSecond.clear()
       for (const r of hung) r.destroy()
     },
     requests: () => requests,
+    /** The URLs asked since the last set(), in order. */
+    urls: () => [...urls],
     peakPerSecond: () => Math.max(0, ...perSecond.values()),
     async close () {
       for (const r of hung) r.destroy()

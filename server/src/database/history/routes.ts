@@ -34,7 +34,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch, hi
   app.get('/api/database/tables/:name/history', {
     config: { auth: 'embed' },
     schema: { params: HistoryParams, querystring: HistoryQuery, response: { 200: TableHistoryResponse, ...errorResponses(400, ...AUTH_ERRORS, 404, 503) } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { name } = request.params
     const { range } = request.query
     const m = /^(\d+)([mhd])$/.exec(range) as RegExpExecArray
@@ -57,6 +57,9 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ watch: DatabaseWatch, hi
       throw app.httpErrors.serviceUnavailable('The history store (TOVWATCH_DATABASE_URL) did not answer; try again shortly.')
     }
     const t = trendJson(history.trends().get(name))
-    return { table: name, range, resolutionS: h.resolutionS, from: new Date(now - rangeMs).toISOString(), to: new Date(now).toISOString(), timestamps: h.timestamps, rows: h.rows, ...t }
+    const body: Static<typeof TableHistoryResponse> = { table: name, range, resolutionS: h.resolutionS, from: new Date(now - rangeMs).toISOString(), to: new Date(now).toISOString(), timestamps: h.timestamps, rows: h.rows, ...t }
+    // 30 days are 2 x 8,640 numbers: the engine's JSON.stringify writes them several times faster than
+    // the schema's serializer does number by number. The shape is the schema's (typed above).
+    return await reply.serializer((payload: unknown) => JSON.stringify(payload)).send(body)
   })
 }

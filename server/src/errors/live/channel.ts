@@ -17,12 +17,12 @@ export interface ChannelOptions {
  * its token does not open the error feed.
  */
 export function createLiveChannel (o: ChannelOptions): StreamChannel {
-  const peers = new WeakMap<StreamPeer, LivePeer & { ids: Set<string> }>()
+  const peers = new WeakMap<StreamPeer, LivePeer>()
   const now = o.now ?? Date.now
   const encode = (frame: LiveFrame) => Buffer.from(JSON.stringify(frame))
   const peerOf = (p: StreamPeer) => {
     let lp = peers.get(p)
-    if (lp === undefined) peers.set(p, lp = { send: (frame) => p.send(encode(frame)), ids: new Set() })
+    if (lp === undefined) peers.set(p, lp = { send: (frame) => p.send(encode(frame)) })
     return lp
   }
   return {
@@ -31,7 +31,6 @@ export function createLiveChannel (o: ChannelOptions): StreamChannel {
       const lp = peerOf(p)
       const parsed = parseLiveMessage(msg, now(), o.refresher.maxTailMs, o.maxRangeDays)
       if (parsed.kind === 'unsubscribe') {
-        lp.ids.delete(parsed.id)
         o.refresher.unsubscribe(lp, parsed.id)
         return
       }
@@ -43,11 +42,12 @@ export function createLiveChannel (o: ChannelOptions): StreamChannel {
         lp.send({ type: 'errors.live.refused', id: parsed.sub.id, reason: 'forbidden', message: 'An embed token cannot subscribe to the live error feed: it shows what its panel shows.' })
         return
       }
-      if (!lp.ids.has(parsed.sub.id) && lp.ids.size >= (o.maxPerSocket ?? 8)) {
+      // Counted by the refresher, which also ends subscriptions itself (a tail too old or too big).
+      if (!o.refresher.has(lp, parsed.sub.id) && o.refresher.held(lp) >= (o.maxPerSocket ?? 8)) {
         lp.send({ type: 'errors.live.refused', id: parsed.sub.id, reason: 'limit', field: 'id', message: `at most ${o.maxPerSocket ?? 8} live subscriptions per socket: unsubscribe one first` })
         return
       }
-      if (o.refresher.subscribe(lp, parsed.sub)) lp.ids.add(parsed.sub.id)
+      o.refresher.subscribe(lp, parsed.sub)
     },
     onClose (p) {
       const lp = peers.get(p)

@@ -24,6 +24,8 @@ export interface RefresherOptions extends TailOptions {
   /** Lines kept per search; past it the oldest subscribers are told to rebase. */
   maxLines?: number
   maxSubscriptions?: number
+  /** Distinct searches (each a Loki query per refresh) at most (default DEFAULT_MAX_SEARCHES). */
+  maxSearches?: number
   /** The error lifecycle, read only (lifecycle/live-pass.ts): muted groups left out, badges on the others. */
   lifecycle?: LiveLifecycle
   now?: () => number
@@ -35,6 +37,8 @@ export const DEFAULT_LOOKBACK_MS = 30_000
 export const DEFAULT_MAX_TAIL_MS = 3_600_000
 export const DEFAULT_MAX_LINES = 50_000
 export const DEFAULT_MAX_SUBSCRIPTIONS = 2000
+/** Distinct live searches per instance: each costs Loki one small query per refresh. */
+export const DEFAULT_MAX_SEARCHES = 50
 const ns = (ms: number) => BigInt(ms) * 1_000_000n
 
 interface Sub { peer: LivePeer, sub: Subscription, sentKey: string, version: number }
@@ -156,6 +160,11 @@ export function createLiveRefresher (o: RefresherOptions) {
     return running
   }
 
+  // A resolve or mute changes tails without any new line: every subscriber is recomputed next refresh.
+  const offLifecycle = o.lifecycle?.onChange(() => {
+    for (const search of searches.values()) search.version++
+  })
+
   return {
     /** Adds (or replaces) a subscription; the first tail comes with the next refresh. */
     subscribe (peer: LivePeer, sub: Subscription): boolean {
@@ -163,6 +172,10 @@ export function createLiveRefresher (o: RefresherOptions) {
       drop(peer, sub.id)
       if (count >= (o.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS)) {
         peer.send({ type: 'errors.live.refused', id: sub.id, reason: 'limit', message: 'too many live subscriptions on this instance: the page refreshes by itself instead' })
+        return false
+      }
+      if (!searches.has(sub.fetchKey) && searches.size >= (o.maxSearches ?? DEFAULT_MAX_SEARCHES)) {
+        peer.send({ type: 'errors.live.refused', id: sub.id, reason: 'limit', field: 'q', message: `too many different live searches on this instance (${o.maxSearches ?? DEFAULT_MAX_SEARCHES}; each costs Loki a query per refresh): the page refreshes by itself instead` })
         return false
       }
       let search = searches.get(sub.fetchKey)
@@ -177,6 +190,9 @@ export function createLiveRefresher (o: RefresherOptions) {
       return true
     },
     unsubscribe: drop,
+    /** Subscriptions a socket holds now (the refresher may have ended some itself: too old, too big). */
+    held: (peer: LivePeer) => byPeer.get(peer)?.size ?? 0,
+    has: (peer: LivePeer, id: string) => byPeer.get(peer)?.has(id) ?? false,
     /** A socket closed: all its subscriptions end. */
     leave (peer: LivePeer) {
       for (const id of [...(byPeer.get(peer)?.keys() ?? [])]) drop(peer, id)
@@ -188,6 +204,7 @@ export function createLiveRefresher (o: RefresherOptions) {
     maxTailMs,
     async stop () {
       stopped = true
+      offLifecycle?.()
       if (timer !== undefined) clearTimeout(timer)
       timer = undefined
       await running

@@ -132,4 +132,21 @@ describe('the live error feed: one shared refresh of the open end', () => {
     expect(p.frames.at(-1)).toMatchObject({ type: 'errors.live.refused', id: 'old', reason: 'rebase', field: 'since' })
     expect(live.subscriptions()).toBe(0)
   })
+
+  it('caps distinct searches (each costs Loki a query per refresh), and counts what a socket holds after it ended some itself', async () => {
+    live = refresher({ logSource: source, intervalMs: 60_000, maxSearches: 2 })
+    const p = peer()
+    const now = Date.now()
+    expect(live.subscribe(p, sub('a', now - 10_000, { q: 'one' }))).toBe(true)
+    expect(live.subscribe(p, sub('b', now - 10_000, { q: 'two' }))).toBe(true)
+    // Same search as 'a': shared, no new Loki query, so not refused.
+    expect(live.subscribe(p, sub('c', now - 10_000, { q: 'one' }))).toBe(true)
+    expect(live.subscribe(p, sub('d', now - 10_000, { q: 'three' }))).toBe(false)
+    expect(p.frames.at(-1)).toMatchObject({ type: 'errors.live.refused', id: 'd', reason: 'limit', field: 'q' })
+    expect(live.held(p)).toBe(3)
+    expect(live.has(p, 'c')).toBe(true)
+    live.unsubscribe(p, 'c')
+    expect(live.held(p)).toBe(2)
+    expect(live.has(p, 'c')).toBe(false)
+  })
 })

@@ -31,12 +31,17 @@ const NOT_KNOWN = 'new, regressed, resolved and muted are not known, and muted g
  * the feed pass's to write. Audit trails are not read (the page has them from its answer).
  *
  * `begin()` is one refresh: rows are read once per refresh whatever the number of subscribers
- * (each reads only the groups not yet read in this refresh), and read again at the next refresh,
- * so a resolve or mute made meanwhile shows in the next tail.
+ * (each reads only the groups not yet read in this refresh), and read again at the next refresh.
+ * A resolve or mute on this instance calls `changed()`: the refresher then recomputes every tail
+ * at its next refresh even when no new line came, so the change shows in the next tail.
  */
 export function createLiveLifecycle (deps: { store: () => LifecycleStore | undefined, onError: (err: Error) => void, now?: () => Date }) {
   const now = deps.now ?? (() => new Date())
+  const listeners = new Set<() => void>()
   return {
+    /** A group was resolved, reopened, muted or unmuted here. */
+    changed (): void { for (const f of listeners) f() },
+    onChange (f: () => void): () => void { listeners.add(f); return () => { listeners.delete(f) } },
     begin (): LiveLifecycleRead {
       const t = now()
       const rows = new Map<string, GroupRow | undefined>()

@@ -48,7 +48,7 @@ export async function setupErrorLifecycle (app: FastifyInstance, feed: Omit<Feed
     store: () => ready,
     triageRole: lc.triageRole,
     onTriaged: (fp) => alerts.triaged(fp),
-    onAction: (action) => actions.inc({ action }),
+    onAction: (action) => { actions.inc({ action }); live.changed() },
     prefix: routePrefix(config.basePath),
   })
 

@@ -20,18 +20,24 @@ const contextRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ContextQuerySchema,
       response: { 200: ContextResponse, ...errorResponses(400, ...AUTH_ERRORS, 404, 502, 503, 504) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const input = parseContextQuery(request.query)
     const source = app.deps.logSource
     if (source.context === undefined) throw app.httpErrors.notFound(`the ${source.kind} log source cannot show the lines around a sample`)
+    // Stop reading for a browser that went away (the response closes before it was written).
+    const controller = new AbortController()
+    const onClose = () => { if (!reply.raw.writableFinished) controller.abort() }
+    reply.raw.once('close', onClose)
     let outcome
     try {
-      outcome = await source.context(input)
+      outcome = await source.context({ ...input, signal: controller.signal })
     } catch (err) {
       if (err instanceof UnknownStream) throw app.httpErrors.createError(404, err.message, { field: 'labels' })
       if (!(err instanceof LogQueryError)) throw err
       request.log.warn({ err: { message: err.message, statusCode: err.statusCode } }, 'log source refused the context query')
       throw app.httpErrors.createError(err.statusCode, err.message, err.statusCode === 400 ? { field: 'labels' } : {})
+    } finally {
+      reply.raw.off('close', onClose)
     }
     if (outcome.match === 'none') {
       throw app.httpErrors.notFound(`no line of this stream at ${new Date(Number(input.tsNs / 1_000_000n)).toISOString()} (${input.tsNs} ns): the sample is no longer there, or the labels or time do not name it`)

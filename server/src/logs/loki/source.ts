@@ -177,7 +177,8 @@ export function createLokiSource (loki: Config['loki'], deps: { metrics: Metrics
         const { budget: b } = await info()
         const query = streamSelector(loki.selector, q.labels)
         if (!b.fits(query)) throw new LogQueryError(`the stream's labels make a ${byteLength(query)}-byte selector; ${b.source} accepts less than ${b.limit} bytes`, 400)
-        const signal = q.signal ?? AbortSignal.timeout(loki.deadlineMs)
+        const deadline = AbortSignal.timeout(loki.deadlineMs)
+        const signal = q.signal === undefined ? deadline : AbortSignal.any([q.signal, deadline])
         for (let tries = 0; ; tries++) {
           try {
             return await lokiContext({ requester, req: { signal, deadlineAt: Date.now() + loki.deadlineMs, urgent: true }, query, windowNs, entryLimit: entryLimit.value }, q)

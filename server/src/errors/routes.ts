@@ -30,9 +30,9 @@ const errorsRoutes: FastifyPluginAsyncTypebox<{ classifier: Classifier, linesCla
     reply.raw.once('close', onClose)
     try {
       // Concurrent identical questions share one computation (and one set of Loki requests).
-      const answer = await opts.flights.run(feedKey(request.query, input), controller.signal, async (signal) =>
-        await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs, lifecycle: opts.lifecycle }, input, signal))
-      const linked = await withExploreLinks(answer, app.deps.logSource, app.config.grafana, input.filter)
+      // The Explore links too: waiters on one answer share them (the key holds the search).
+      const linked = await opts.flights.run(feedKey(request.query, input), controller.signal, async (signal) =>
+        await withExploreLinks(await runFeed({ logSource: app.deps.logSource, classifier: opts.classifier, linesClassified: opts.linesClassified, maxEntries: app.config.errors.maxEntries, groupLabels: app.config.errors.groupLabels, eventGapMs: app.config.errors.eventGapMs, lifecycle: opts.lifecycle }, input, signal), app.deps.logSource, app.config.grafana, input.filter))
       return request.principal?.via === 'embed' ? withoutAudit(linked) : linked
     } catch (err) {
       if (err instanceof WaiterLeft) throw app.httpErrors.createError(504, 'cancelled: the client went away before the answer')
